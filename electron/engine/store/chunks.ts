@@ -1,0 +1,65 @@
+import type { Db } from './db.js';
+
+export interface NewChunk {
+  text: string;
+  charStart: number;
+  charEnd: number;
+  page: number | null;
+  lineStart: number | null;
+  lineEnd: number | null;
+  headingPath: string[];
+  tokenCount: number;
+}
+
+export interface ChunkRow extends NewChunk {
+  id: number;
+  documentId: number;
+  ordinal: number;
+}
+
+interface RawChunk extends Omit<ChunkRow, 'headingPath'> {
+  headingPath: string;
+}
+
+const COLUMNS = `id, document_id AS documentId, ordinal, text, char_start AS charStart, char_end AS charEnd, page,
+  line_start AS lineStart, line_end AS lineEnd, heading_path AS headingPath, token_count AS tokenCount`;
+
+const toChunk = (raw: RawChunk): ChunkRow => ({ ...raw, headingPath: JSON.parse(raw.headingPath) as string[] });
+
+export class ChunkStore {
+  private readonly insertStatement;
+  private readonly deleteStatement;
+
+  constructor(private readonly db: Db) {
+    this.insertStatement = db.prepare(
+      `INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, page, line_start, line_end, heading_path, token_count)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.deleteStatement = db.prepare('DELETE FROM chunks WHERE document_id = ?');
+  }
+
+  /** Replaces a document's chunks; call inside the transaction that records the document's outcome. */
+  replace(documentId: number, chunks: readonly NewChunk[]): number[] {
+    this.deleteStatement.run(documentId);
+    return chunks.map((c, ordinal) =>
+      Number(
+        this.insertStatement.run(documentId, ordinal, c.text, c.charStart, c.charEnd, c.page, c.lineStart, c.lineEnd, JSON.stringify(c.headingPath), c.tokenCount)
+          .lastInsertRowid,
+      ),
+    );
+  }
+
+  forDocument(documentId: number): ChunkRow[] {
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM chunks WHERE document_id = ? ORDER BY ordinal`).all(documentId) as RawChunk[]).map(toChunk);
+  }
+
+  byIds(ids: readonly number[]): ChunkRow[] {
+    if (ids.length === 0) return [];
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM chunks WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as RawChunk[];
+    return rows.map(toChunk);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n;
+  }
+}

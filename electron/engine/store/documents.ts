@@ -1,0 +1,86 @@
+import type { DocumentKind, DocumentReason, DocumentStatus } from '../../shared/library.js';
+import type { Db } from './db.js';
+
+export interface DocumentRow {
+  id: number;
+  folderId: number;
+  path: string;
+  relativePath: string;
+  kind: DocumentKind | null;
+  size: number | null;
+  mtimeMs: number | null;
+  contentHash: string | null;
+  status: DocumentStatus;
+  reason: DocumentReason | null;
+  message: string | null;
+  chunkCount: number;
+  indexedAt: string | null;
+}
+
+const COLUMNS = `id, folder_id AS folderId, path, relative_path AS relativePath, kind, size, mtime_ms AS mtimeMs,
+  content_hash AS contentHash, status, reason, message, chunk_count AS chunkCount, indexed_at AS indexedAt`;
+
+export interface Outcome {
+  status: DocumentStatus;
+  reason: DocumentReason | null;
+  message: string | null;
+  kind: DocumentKind | null;
+  size: number | null;
+  mtimeMs: number | null;
+  contentHash: string | null;
+}
+
+export class DocumentStore {
+  constructor(private readonly db: Db) {}
+
+  byPath(path: string): DocumentRow | undefined {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM documents WHERE path = ?`).get(path) as DocumentRow | undefined;
+  }
+
+  byId(id: number): DocumentRow | undefined {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM documents WHERE id = ?`).get(id) as DocumentRow | undefined;
+  }
+
+  inFolder(folderId: number): DocumentRow[] {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM documents WHERE folder_id = ? ORDER BY path`).all(folderId) as DocumentRow[];
+  }
+
+  list(): DocumentRow[] {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM documents ORDER BY path`).all() as DocumentRow[];
+  }
+
+  /** A newly seen file starts as `pending` until its content has been indexed. */
+  insertPending(folderId: number, path: string, relativePath: string, pathBytes: Buffer | null): number {
+    const result = this.db
+      .prepare('INSERT INTO documents (folder_id, path, relative_path, path_bytes, status) VALUES (?, ?, ?, ?, ?)')
+      .run(folderId, path, relativePath, pathBytes, 'pending');
+    return Number(result.lastInsertRowid);
+  }
+
+  /** Records what indexing concluded; `chunkCount` must match the chunks written in the same transaction. */
+  record(id: number, outcome: Outcome, chunkCount: number): void {
+    this.db
+      .prepare(
+        `UPDATE documents SET status = ?, reason = ?, message = ?, kind = ?, size = ?, mtime_ms = ?, content_hash = ?,
+           chunk_count = ?, indexed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
+      )
+      .run(outcome.status, outcome.reason, outcome.message, outcome.kind, outcome.size, outcome.mtimeMs, outcome.contentHash, chunkCount, id);
+  }
+
+  /** Same content under a new timestamp: nothing to re-index. */
+  touch(id: number, size: number, mtimeMs: number): void {
+    this.db.prepare('UPDATE documents SET size = ?, mtime_ms = ? WHERE id = ?').run(size, mtimeMs, id);
+  }
+
+  delete(id: number): void {
+    this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
+  }
+
+  countsByStatus(): Record<DocumentStatus, number> {
+    const counts: Record<DocumentStatus, number> = { pending: 0, indexed: 0, skipped: 0, failed: 0 };
+    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM documents GROUP BY status').all() as { status: DocumentStatus; n: number }[]) {
+      counts[row.status] = row.n;
+    }
+    return counts;
+  }
+}

@@ -1,0 +1,30 @@
+import type { Db } from './db.js';
+
+export interface EmbedderRecord {
+  model: string;
+  dimension: number;
+  pooling: string;
+}
+
+/** Key/value facts about a library, such as which embedder its vectors belong to. */
+export class MetaStore {
+  constructor(private readonly db: Db) {}
+
+  get(key: string): string | undefined {
+    const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined;
+    return row?.value;
+  }
+
+  set(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+
+  embedder(): EmbedderRecord | null {
+    const raw = this.get('embedder');
+    return raw ? (JSON.parse(raw) as EmbedderRecord) : null;
+  }
+
+  setEmbedder(record: EmbedderRecord): void {
+    this.set('embedder', JSON.stringify(record));
+  }
+}

@@ -1,0 +1,11 @@
+import { initial } from './001-initial.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL run in one transaction together with the `user_version` bump. */
+  up: string;
+}
+
+/** In order; a migration is never edited once released, only followed by a new one. */
+export const migrations: readonly Migration[] = [initial];

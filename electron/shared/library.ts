@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+/** Where a document stands in a library. */
+export const DocumentStatus = z.enum(['pending', 'indexed', 'skipped', 'failed']);
+export type DocumentStatus = z.infer<typeof DocumentStatus>;
+
+/**
+ * Stable machine codes for why a document is skipped or failed (or, for indexed
+ * documents, a note such as `transcoded`). Scripts match on these; never rename one.
+ */
+export const DocumentReason = z.enum([
+  'encrypted', // password-protected document
+  'corrupt', // the parser could not make sense of the bytes
+  'too-large', // over the configured size cap, or over the parser's memory budget
+  'binary', // a text-like name whose content is binary
+  'unreadable', // no permission, or an I/O error while reading
+  'unsupported', // a format Quire does not read (images, archives, executables...)
+  'empty', // zero bytes, or no text at all after extraction
+  'no-text', // the format is readable but holds no extractable text (e.g. an image-only PDF)
+  'symlink-loop', // a symbolic link that leads back into a folder being walked
+  'broken-link', // a symbolic link whose target does not exist
+  'timeout', // the parser took longer than its time budget
+  'parser-crashed', // the parser's worker died
+  'transcoded', // indexed, but the text was not UTF-8 and was decoded from another encoding
+]);
+export type DocumentReason = z.infer<typeof DocumentReason>;
+
+export const DocumentKind = z.enum([
+  'text', 'code', 'markdown', 'html', 'pdf', 'docx', 'odt', 'rtf', 'epub', 'pptx', 'notebook', 'csv', 'other',
+]);
+export type DocumentKind = z.infer<typeof DocumentKind>;
+
+export const DocumentInfo = z.object({
+  path: z.string(),
+  relativePath: z.string(),
+  folder: z.string(),
+  kind: DocumentKind.nullable(),
+  status: DocumentStatus,
+  reason: DocumentReason.nullable(),
+  message: z.string().nullable(),
+  size: z.number().int().nonnegative().nullable(),
+  chunks: z.number().int().nonnegative(),
+  indexedAt: z.string().nullable(),
+});
+export type DocumentInfo = z.infer<typeof DocumentInfo>;
+
+/** `quire status --json` */
+export const LibraryStatus = z.object({
+  library: z.string(),
+  file: z.string(),
+  folders: z.array(z.string()),
+  embedder: z.object({ model: z.string(), dimension: z.number().int().positive(), pooling: z.string() }).nullable(),
+  counts: z.record(DocumentStatus, z.number().int().nonnegative()),
+  chunks: z.number().int().nonnegative(),
+  documents: z.array(DocumentInfo),
+});
+export type LibraryStatus = z.infer<typeof LibraryStatus>;
+
+export const LibrarySummary = z.object({
+  name: z.string(),
+  file: z.string(),
+  folders: z.array(z.string()),
+  documents: z.number().int().nonnegative(),
+  chunks: z.number().int().nonnegative(),
+  sizeBytes: z.number().int().nonnegative(),
+});
+export type LibrarySummary = z.infer<typeof LibrarySummary>;
+
+/** Progress of an indexing run, as the CLI bar and the UI show it. */
+export const IndexProgress = z.object({
+  phase: z.enum(['walking', 'indexing', 'removing', 'done']),
+  done: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  currentFile: z.string().nullable(),
+  chunks: z.number().int().nonnegative(),
+});
+export type IndexProgress = z.infer<typeof IndexProgress>;
+
+export const IndexSummary = z.object({
+  library: z.string(),
+  seen: z.number().int().nonnegative(),
+  indexed: z.number().int().nonnegative(),
+  unchanged: z.number().int().nonnegative(),
+  skipped: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+  chunks: z.number().int().nonnegative(),
+  byReason: z.record(z.string(), z.number().int().nonnegative()),
+  seconds: z.number().nonnegative(),
+  cancelled: z.boolean(),
+});
+export type IndexSummary = z.infer<typeof IndexSummary>;
+
+/** Library names become file names, so they are kept to a portable alphabet. */
+export const LibraryName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'library names use letters, digits, ".", "_" and "-" (max 64), starting with a letter or digit');

@@ -1,0 +1,25 @@
+// Import boundaries from ARCHITECTURE.md, enforced so that a wrong import fails `npm test`.
+import tseslint from 'typescript-eslint';
+
+const restrict = (files, group, message) => ({
+  files,
+  rules: {
+    'no-restricted-imports': ['error', { patterns: [typeof group === 'string' ? { regex: group, message } : { group, message }] }],
+  },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'renderer/dist/**', 'test/fixtures/generated/**', 'bench-out/**'] },
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  restrict(['electron/shared/**'], '^(?!zod$|zod/|\\./)', 'electron/shared is the contract: it imports zod only.'),
+  restrict(['electron/engine/**'], ['electron', 'electron/*', '**/main/**', '**/preload/**', '**/cli/**', '**/renderer/**'], 'The engine never imports Electron or a shell.'),
+  restrict(['electron/main/**'], ['**/engine/**', 'react', 'react-dom'], 'Electron main talks to the engine through the utility process, never by import.'),
+  restrict(['electron/preload/**'], ['**/engine/**', '**/cli/**', '**/main/**'], 'The preload builds window.quire from the contract only.'),
+  restrict(['electron/cli/**'], ['electron', 'electron/*', '**/main/**', '**/preload/**', '**/renderer/**'], 'The CLI is a shell over the engine; it never imports Electron.'),
+  restrict(['renderer/**'], ['**/engine/**', '**/main/**', '**/cli/**', '**/preload/**', 'electron', 'node:*'], 'The renderer imports electron/shared only.'),
+);
