@@ -45,8 +45,22 @@ export function decodeText(bytes: Uint8Array): DecodedText {
   try {
     return { text: strictUtf8.decode(bytes), encoding: 'utf-8', transcoded: false };
   } catch {
-    const detected = chardet.detect(bytes.subarray(0, 65536)) ?? 'windows-1252';
+    const detected = guessEncoding(bytes.subarray(0, 65536));
     const encoding = iconv.encodingExists(detected) && !/^utf-8$/i.test(detected) ? detected : 'windows-1252';
     return { text: iconv.decode(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), encoding), encoding: encoding.toLowerCase(), transcoded: true };
   }
+}
+
+/**
+ * chardet's best guess, except that Western European single-byte text is often scored a little
+ * higher as Central European (ISO-8859-2 turns "prêt" into "pręt"): when windows-1252 / ISO-8859-1
+ * is a close second, it is the likelier reading for a personal document folder.
+ */
+function guessEncoding(sample: Uint8Array): string {
+  const candidates = chardet.analyse(sample);
+  const best = candidates[0];
+  if (!best) return 'windows-1252';
+  const western = candidates.find((c) => /^(windows-1252|iso-8859-1)$/i.test(c.name));
+  if (/^iso-8859-2$|^windows-1250$/i.test(best.name) && western && western.confidence >= best.confidence - 15) return 'windows-1252';
+  return best.name;
 }

@@ -120,7 +120,11 @@ function cutLongLine(text: string, start: number, end: number): [number, number]
   let at = start;
   while (end - at > MAX_BLOCK_CHARS) {
     let cut = at + MAX_BLOCK_CHARS;
-    const space = text.lastIndexOf(' ', cut);
+    // Searching only the window that can be used: lastIndexOf from `cut` would scan back to the
+    // start of a long line without spaces, making minified files quadratic.
+    const from = at + MAX_BLOCK_CHARS / 2 + 1;
+    const found = text.slice(from, cut + 1).lastIndexOf(' ');
+    const space = found === -1 ? -1 : from + found;
     if (space > at + MAX_BLOCK_CHARS / 2) cut = space + 1;
     // Never split a surrogate pair.
     else if (isLowSurrogate(text.charCodeAt(cut))) cut--;

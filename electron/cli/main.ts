@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { runIndex, runLibraries, runRemoveLibrary, runStatus } from './commands/library.js';
+import { parseSize } from './data-dir.js';
+
+const integer = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+  return n;
+};
+const size = (value: string): number => {
+  try {
+    return parseSize(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+};
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+export function buildProgram(): Command {
+  const program = new Command('quire')
+    .description('Quire: answers from your own documents, fully offline')
+    .addOption(new Option('--data-dir <dir>', 'where libraries live').env('QUIRE_DATA_DIR'))
+    .showHelpAfterError()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  program
+    .command('index')
+    .description('add folders to a library and bring it up to date (incremental; rerun to resume)')
+    .argument('[folders...]', 'folders to add; without any, every folder of the library is synced')
+    .requiredOption('-l, --library <name>', 'library name (created if new)')
+    .option('--include <glob>', 'only index matching paths (relative to the folder); repeatable', collect)
+    .option('--exclude <glob>', 'skip matching paths; repeatable', collect)
+    .option('--max-file-size <size>', 'skip files larger than this (e.g. 100MB)', size)
+    .option('--chunk-tokens <n>', 'target chunk size in tokens', integer('--chunk-tokens'), 300)
+    .option('--overlap-tokens <n>', 'overlap between pieces of a split passage', (v) => Number(v), 40)
+    .option('--retry-failed', 'parse files that failed before even if unchanged')
+    .option('-w, --watch', 'keep watching the folders and re-index changes until interrupted')
+    .option('--json', 'print the summary as JSON')
+    .action(async (folders: string[], options) => runIndex(program.opts().dataDir, folders, options));
+
+  program
+    .command('status')
+    .description("show a library's folders, documents and their status")
+    .requiredOption('-l, --library <name>', 'library name')
+    .option('--json', 'print as JSON')
+    .action((options) => runStatus(program.opts().dataDir, options));
+
+  program
+    .command('libraries')
+    .description('list libraries')
+    .option('--json', 'print as JSON')
+    .action((options) => runLibraries(program.opts().dataDir, options));
+
+  program
+    .command('remove-library')
+    .description("delete a library's index (your documents are never touched)")
+    .argument('<name>', 'library name')
+    .action((name: string) => runRemoveLibrary(program.opts().dataDir, name));
+
+  return program;
+}
+
+const program = buildProgram();
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`quire: ${(error as Error)?.message ?? String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,75 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LibraryName, type LibrarySummary } from '../shared/library.js';
+import { Library } from './library.js';
+import type { ParsePoolOptions } from './ingest/parse-pool.js';
+
+export interface EngineOptions {
+  /** Where libraries (and later models) live. */
+  dataDir: string;
+  parser?: ParsePoolOptions;
+}
+
+export class UnknownLibraryError extends Error {
+  constructor(name: string) {
+    super(`No library named "${name}". Create one with: quire index FOLDER --library ${name}`);
+    this.name = 'UnknownLibraryError';
+  }
+}
+
+/** The one entry point every shell (CLI, Electron engine host, browser mode) uses. */
+export interface Engine {
+  readonly dataDir: string;
+  libraryFile(name: string): string;
+  /** Opens a library, creating its file when `create` is set. */
+  openLibrary(name: string, options?: { create?: boolean }): Library;
+  listLibraries(): LibrarySummary[];
+  removeLibrary(name: string): boolean;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const librariesDir = join(options.dataDir, 'libraries');
+  const libraryFile = (name: string): string => join(librariesDir, `${LibraryName.parse(name)}.sqlite`);
+
+  return {
+    dataDir: options.dataDir,
+    libraryFile,
+    openLibrary(name, { create = false } = {}) {
+      const file = libraryFile(name);
+      if (!existsSync(file)) {
+        if (!create) throw new UnknownLibraryError(name);
+        mkdirSync(librariesDir, { recursive: true });
+      }
+      return new Library(name, file, options.parser);
+    },
+    listLibraries() {
+      if (!existsSync(librariesDir)) return [];
+      return readdirSync(librariesDir)
+        .filter((f) => f.endsWith('.sqlite'))
+        .map((f) => {
+          const name = f.slice(0, -'.sqlite'.length);
+          const library = new Library(name, join(librariesDir, f));
+          try {
+            const counts = library.documents.countsByStatus();
+            const file = library.file;
+            const sizeBytes = ['', '-wal', '-shm'].reduce((sum, s) => sum + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
+            return {
+              name, file, folders: library.folders.list().map((x) => x.path),
+              documents: counts.pending + counts.indexed + counts.skipped + counts.failed,
+              chunks: library.chunks.count(), sizeBytes,
+            };
+          } finally {
+            void library.close();
+          }
+        });
+    },
+    removeLibrary(name) {
+      const file = libraryFile(name);
+      if (!existsSync(file)) return false;
+      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+      return true;
+    },
+  };
+}
+
+export { Library };

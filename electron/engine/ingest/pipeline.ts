@@ -1,0 +1,194 @@
+import { performance } from 'node:perf_hooks';
+import type { IndexProgress, IndexSummary } from '../../shared/library.js';
+import type { ChunkStore } from '../store/chunks.js';
+import type { Db } from '../store/db.js';
+import type { DocumentRow, DocumentStore } from '../store/documents.js';
+import type { FolderRow, FolderStore } from '../store/folders.js';
+import type { ParseResult } from './parse-file.js';
+import type { ParsePool } from './parse-pool.js';
+import { DEFAULT_SPLIT, type SplitOptions } from './splitter.js';
+import { walkFolder, type FoundFile, type WalkEntry } from './walker.js';
+
+export interface IndexOptions {
+  /** Files over this size are skipped with reason `too-large` without being read. */
+  maxFileBytes?: number;
+  split?: SplitOptions;
+  /** Parse files that failed before even if they have not changed. */
+  retryFailed?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (progress: IndexProgress) => void;
+  /** Called after each file's outcome is committed (the embedder hooks in here). */
+  onDocument?: (document: DocumentRow) => void;
+}
+
+/** Time spent per stage, summed over files: what `npm run bench` reports. */
+export interface StageTimings {
+  readMs: number;
+  parseMs: number;
+  splitMs: number;
+  storeMs: number;
+  bytes: number;
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
+
+export interface IndexerDeps {
+  db: Db;
+  folders: FolderStore;
+  documents: DocumentStore;
+  chunks: ChunkStore;
+  pool: ParsePool;
+  libraryName: string;
+}
+
+/**
+ * Brings a library's documents in line with its folders. Every commit leaves the database
+ * consistent: the walk's result is recorded first (new files as `pending`, vanished ones
+ * removed), then each file's chunks and outcome are written together in one transaction. A run
+ * killed at any point is completed by the next, which picks up what is still `pending`.
+ */
+export class Indexer {
+  readonly timings: StageTimings = { readMs: 0, parseMs: 0, splitMs: 0, storeMs: 0, bytes: 0 };
+
+  constructor(private readonly deps: IndexerDeps) {}
+
+  async run(folderList: FolderRow[], options: IndexOptions = {}): Promise<IndexSummary> {
+    const started = performance.now();
+    const summary: IndexSummary = {
+      library: this.deps.libraryName, seen: 0, indexed: 0, unchanged: 0, skipped: 0, failed: 0, removed: 0, chunks: 0, byReason: {}, seconds: 0, cancelled: false,
+    };
+    const progress: IndexProgress = { phase: 'walking', done: 0, total: 0, currentFile: null, chunks: 0 };
+    const report = (): void => options.onProgress?.({ ...progress });
+    report();
+
+    const work: { row: DocumentRow; file: FoundFile }[] = [];
+    for (const folder of folderList) {
+      const entries: WalkEntry[] = [];
+      for await (const entry of walkFolder(folder.path, { include: folder.include, exclude: folder.exclude, signal: options.signal })) {
+        entries.push(entry);
+        progress.total = work.length + entries.length;
+        if (entries.length % 500 === 0) report();
+      }
+      if (options.signal?.aborted) break;
+      work.push(...this.reconcile(folder, entries, summary, options));
+    }
+
+    progress.phase = 'indexing';
+    progress.total = work.length;
+    report();
+    const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    const split = options.split ?? DEFAULT_SPLIT;
+    let next = 0;
+    const runOne = async (): Promise<void> => {
+      while (next < work.length && !options.signal?.aborted) {
+        const { row, file } = work[next++]!;
+        progress.currentFile = file.relativePath;
+        let result: ParseResult;
+        if (file.size > maxFileBytes) {
+          result = {
+            type: 'problem', status: 'skipped', reason: 'too-large', hash: null, size: file.size, kind: null,
+            message: `The file is ${formatBytes(file.size)}, over the ${formatBytes(maxFileBytes)} limit (raise it with --max-file-size)`,
+            timings: { readMs: 0, parseMs: 0, splitMs: 0 },
+          };
+        } else {
+          result = await this.deps.pool.parse({ rawPath: file.rawPath, path: file.path, knownHash: row.status === 'indexed' ? row.contentHash : null, split });
+        }
+        if (options.signal?.aborted && result.type !== 'unchanged') break;
+        this.store(row, file, result, summary);
+        progress.done++;
+        progress.chunks = summary.chunks;
+        report();
+        if (options.onDocument) options.onDocument(this.deps.documents.byId(row.id)!);
+      }
+    };
+    // Twice the pool's width keeps every worker busy while the main thread stores results.
+    await Promise.all(Array.from({ length: 8 }, runOne));
+
+    summary.cancelled = options.signal?.aborted ?? false;
+    summary.seconds = (performance.now() - started) / 1000;
+    progress.phase = 'done';
+    progress.currentFile = null;
+    report();
+    return summary;
+  }
+
+  /** Records the walk in one transaction and returns the files whose content must be (re)read. */
+  private reconcile(folder: FolderRow, entries: WalkEntry[], summary: IndexSummary, options: IndexOptions): { row: DocumentRow; file: FoundFile }[] {
+    const { db, documents } = this.deps;
+    const work: { row: DocumentRow; file: FoundFile }[] = [];
+    db.transaction(() => {
+      const known = new Map(documents.inFolder(folder.id).map((row) => [row.path, row]));
+      for (const entry of entries) {
+        summary.seen++;
+        let row = known.get(entry.path);
+        known.delete(entry.path);
+        if (!row) {
+          const id = documents.insertPending(folder.id, entry.path, entry.relativePath, entry.nonUtf8Name ? entry.rawPath : null);
+          row = documents.byId(id)!;
+        }
+        if (entry.type === 'problem') {
+          this.deps.chunks.replace(row.id, []);
+          documents.record(row.id, { status: entry.reason === 'unreadable' ? 'failed' : 'skipped', reason: entry.reason, message: entry.message, kind: null, size: null, mtimeMs: null, contentHash: null }, 0);
+          count(summary, entry.reason === 'unreadable' ? 'failed' : 'skipped', entry.reason);
+          continue;
+        }
+        const unchanged = row.size === entry.size && row.mtimeMs === entry.mtimeMs;
+        if (unchanged && row.reason !== 'too-large' && (row.status === 'indexed' || row.status === 'skipped' || (row.status === 'failed' && !options.retryFailed))) {
+          summary.unchanged++;
+          continue;
+        }
+        work.push({ row, file: entry });
+      }
+      for (const vanished of known.values()) {
+        documents.delete(vanished.id);
+        summary.removed++;
+      }
+    }).immediate();
+    return work;
+  }
+
+  private store(row: DocumentRow, file: FoundFile, result: ParseResult, summary: IndexSummary): void {
+    const started = performance.now();
+    const { db, documents, chunks } = this.deps;
+    db.transaction(() => {
+      if (result.type === 'unchanged') {
+        documents.touch(row.id, file.size, file.mtimeMs);
+        summary.unchanged++;
+        return;
+      }
+      if (result.type === 'indexed') {
+        chunks.replace(row.id, result.chunks);
+        documents.record(row.id, {
+          status: 'indexed', reason: result.note?.reason ?? null, message: result.note?.message ?? null, kind: result.kind,
+          size: file.size, mtimeMs: file.mtimeMs, contentHash: result.hash,
+        }, result.chunks.length);
+        summary.indexed++;
+        summary.chunks += result.chunks.length;
+        return;
+      }
+      chunks.replace(row.id, []);
+      documents.record(row.id, {
+        status: result.status, reason: result.reason, message: result.message, kind: result.kind,
+        size: file.size, mtimeMs: file.mtimeMs, contentHash: result.hash,
+      }, 0);
+      count(summary, result.status, result.reason);
+    }).immediate();
+    this.timings.storeMs += performance.now() - started;
+    this.timings.readMs += result.timings.readMs;
+    this.timings.parseMs += result.timings.parseMs;
+    this.timings.splitMs += result.timings.splitMs;
+    this.timings.bytes += file.size;
+  }
+}
+
+function count(summary: IndexSummary, status: 'skipped' | 'failed', reason: string): void {
+  summary[status]++;
+  summary.byReason[reason] = (summary.byReason[reason] ?? 0) + 1;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${bytes} B`;
+}

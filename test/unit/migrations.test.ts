@@ -1,0 +1,78 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LibraryVersionError, openDatabase, schemaVersion } from '../../electron/engine/store/db.js';
+import { migrations } from '../../electron/engine/store/migrations/index.js';
+import { tempDir } from '../helpers.js';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeEach(() => (tmp = tempDir()));
+afterEach(() => tmp.cleanup());
+
+const tables = (db: Database.Database): string[] =>
+  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+
+describe('migrations', () => {
+  it('are numbered 1..n without gaps', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+  });
+
+  it('001 creates folders, documents, chunks and meta in a WAL file with foreign keys on', () => {
+    const file = join(tmp.dir, 'lib.sqlite');
+    const db = openDatabase(file, { migrations: migrations.slice(0, 1) });
+    expect(schemaVersion(db)).toBe(1);
+    expect(tables(db)).toEqual(expect.arrayContaining(['chunks', 'documents', 'folders', 'meta']));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+
+    const folder = Number(db.prepare("INSERT INTO folders (path) VALUES ('/docs')").run().lastInsertRowid);
+    const doc = Number(db.prepare("INSERT INTO documents (folder_id, path, relative_path) VALUES (?, '/docs/a.txt', 'a.txt')").run(folder).lastInsertRowid);
+    db.prepare("INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count) VALUES (?, 0, 'x', 0, 1, 1)").run(doc);
+    // Removing a folder removes its documents and their chunks.
+    db.prepare('DELETE FROM folders WHERE id = ?').run(folder);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM chunks').get()).toEqual({ n: 0 });
+    // A status outside the enum is refused by the schema itself.
+    const again = Number(db.prepare("INSERT INTO folders (path) VALUES ('/docs')").run().lastInsertRowid);
+    expect(() => db.prepare("INSERT INTO documents (folder_id, path, relative_path, status) VALUES (?, '/x', 'x', 'weird')").run(again)).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('loads sqlite-vec and FTS5 into every library connection', () => {
+    const db = openDatabase(join(tmp.dir, 'lib.sqlite'));
+    expect((db.prepare('SELECT vec_version() AS v').get() as { v: string }).v).toMatch(/^v0\.1\./);
+    db.exec("CREATE VIRTUAL TABLE probe USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2')");
+    db.prepare('INSERT INTO probe VALUES (?)').run('Cafés are running');
+    expect(db.prepare("SELECT COUNT(*) AS n FROM probe WHERE probe MATCH 'cafe run'").get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it('reopening is idempotent and keeps data', () => {
+    const file = join(tmp.dir, 'lib.sqlite');
+    const first = openDatabase(file);
+    first.prepare("INSERT INTO meta (key, value) VALUES ('k', 'v')").run();
+    first.close();
+    const second = openDatabase(file);
+    expect(schemaVersion(second)).toBe(migrations.length);
+    expect(second.prepare("SELECT value FROM meta WHERE key = 'k'").get()).toEqual({ value: 'v' });
+    second.close();
+  });
+
+  it('refuses a library written by a newer schema instead of damaging it', () => {
+    const file = join(tmp.dir, 'lib.sqlite');
+    const raw = new Database(file);
+    raw.pragma(`user_version = ${migrations.length + 5}`);
+    raw.close();
+    expect(() => openDatabase(file)).toThrow(LibraryVersionError);
+  });
+
+  it('a failing migration leaves the previous version intact', () => {
+    const file = join(tmp.dir, 'lib.sqlite');
+    openDatabase(file).close();
+    const broken = [...migrations, { version: migrations.length + 1, name: 'broken', up: 'CREATE TABLE ok_table (x); THIS IS NOT SQL;' }];
+    expect(() => openDatabase(file, { migrations: broken })).toThrow();
+    const db = openDatabase(file);
+    expect(schemaVersion(db)).toBe(migrations.length);
+    expect(tables(db)).not.toContain('ok_table');
+    db.close();
+  });
+});
