@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeAllFormats } from './fixtures/all-formats.js';
 import { makeBadInputs } from './fixtures/bad-inputs.js';
+import { makeTinyEmbedder } from './fixtures/tiny-embedder.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', 'test', 'fixtures', 'generated');
 
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
   writeFileSync(join(root, 'all-formats.expected.json'), JSON.stringify(passages, null, 2));
   const outcomes = await makeBadInputs(join(root, 'bad-inputs'));
   writeFileSync(join(root, 'bad-inputs.expected.json'), JSON.stringify(outcomes, null, 2));
+  makeTinyEmbedder(join(root, 'models', 'tiny-embedder'));
   process.stdout.write(`fixtures written to ${root}\n`);
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runIndex, runLibraries, runRemoveLibrary, runStatus } from './commands/library.js';
+import { runSearch } from './commands/search.js';
 import { parseSize } from './data-dir.js';
 
 const integer = (name: string) => (value: string): number => {
@@ -35,9 +36,24 @@ export function buildProgram(): Command {
     .option('--chunk-tokens <n>', 'target chunk size in tokens', integer('--chunk-tokens'), 300)
     .option('--overlap-tokens <n>', 'overlap between pieces of a split passage', (v) => Number(v), 40)
     .option('--retry-failed', 'parse files that failed before even if unchanged')
+    .option('--embedder <id-or-path>', 'embedding model: a folder in transformers.js layout, or an installed id (default: the library\'s own)')
+    .option('--no-embed', 'do not embed (lexical search only for new passages)')
     .option('-w, --watch', 'keep watching the folders and re-index changes until interrupted')
     .option('--json', 'print the summary as JSON')
     .action(async (folders: string[], options) => runIndex(program.opts().dataDir, folders, options));
+
+  program
+    .command('search')
+    .description('find passages: lexical (BM25), vector or hybrid (fused) search')
+    .argument('[query]', 'what to look for')
+    .requiredOption('-l, --library <name>', 'library name')
+    .option('-k, --k <n>', 'number of results', integer('-k'), 10)
+    .addOption(new Option('--mode <mode>', 'lexical, vector or hybrid (default: hybrid when the library has vectors)').choices(['lexical', 'vector', 'hybrid']))
+    .option('--documents', 'one result per document (its best passage)')
+    .addOption(new Option('--vector-strategy <strategy>', 'exact scan, quantised fast path, or auto by library size').choices(['auto', 'exact', 'fast']).default('auto'))
+    .option('--batch <file>', 'run many queries: JSON lines {"id", "query"} in, one JSON line {"id", "results"} out ("-" for stdin)')
+    .option('--json', 'print JSON')
+    .action(async (query: string | undefined, options) => runSearch(program.opts().dataDir, query, options));
 
   program
     .command('status')

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { LibraryName, type LibrarySummary } from '../shared/library.js';
 import { Library } from './library.js';
 import type { ParsePoolOptions } from './ingest/parse-pool.js';
+import { EmbedderLoadError, TransformersEmbedder } from './embed/transformers.js';
 
 export interface EngineOptions {
   /** Where libraries (and later models) live. */
@@ -25,6 +26,10 @@ export interface Engine {
   openLibrary(name: string, options?: { create?: boolean }): Library;
   listLibraries(): LibrarySummary[];
   removeLibrary(name: string): boolean;
+  /** An embedding model by folder path, or by id under `<dataDir>/models/embedders/`. */
+  loadEmbedder(idOrPath: string): Promise<TransformersEmbedder>;
+  /** The model a library was embedded with, if its folder is still there. */
+  loadRecordedEmbedder(library: Library): Promise<TransformersEmbedder | null>;
 }
 
 export function createEngine(options: EngineOptions): Engine {
@@ -62,6 +67,17 @@ export function createEngine(options: EngineOptions): Engine {
             void library.close();
           }
         });
+    },
+    async loadEmbedder(idOrPath) {
+      const installed = join(options.dataDir, 'models', 'embedders', idOrPath);
+      const path = existsSync(idOrPath) ? idOrPath : existsSync(installed) ? installed : null;
+      if (!path) throw new EmbedderLoadError(`No embedding model "${idOrPath}": give a folder in transformers.js layout, or an id installed under ${join(options.dataDir, 'models', 'embedders')}`);
+      return TransformersEmbedder.load(path);
+    },
+    async loadRecordedEmbedder(library) {
+      const recorded = library.meta.embedder();
+      if (!recorded?.path || !existsSync(recorded.path)) return null;
+      return TransformersEmbedder.load(recorded.path);
     },
     removeLibrary(name) {
       const file = libraryFile(name);

@@ -8,6 +8,10 @@ import { openDatabase, type Db } from './store/db.js';
 import { DocumentStore } from './store/documents.js';
 import { FolderStore, type FolderRow } from './store/folders.js';
 import { MetaStore } from './store/meta.js';
+import { VectorStore } from './store/vectors.js';
+import { EmbedBatcher } from './embed/batcher.js';
+import type { Embedder } from './embed/embedder.js';
+import { Searcher, type SearchTuning } from './search/searcher.js';
 
 export interface FolderPatterns {
   include?: string[];
@@ -21,7 +25,10 @@ export class Library {
   readonly documents: DocumentStore;
   readonly chunks: ChunkStore;
   readonly meta: MetaStore;
+  readonly vectors: VectorStore;
   private pool: ParsePool | null = null;
+  private embedder: Embedder | null = null;
+  private batcher: EmbedBatcher | null = null;
 
   constructor(
     readonly name: string,
@@ -33,6 +40,36 @@ export class Library {
     this.documents = new DocumentStore(this.db);
     this.chunks = new ChunkStore(this.db);
     this.meta = new MetaStore(this.db);
+    this.vectors = new VectorStore(this.db);
+  }
+
+  /**
+   * Chooses the model whose vectors this library holds. A different model (or dimension) than the
+   * one recorded drops the old vectors in the same transaction that records the new model, so two
+   * models' vectors never mix; the next index run re-embeds every chunk, with progress.
+   */
+  useEmbedder(embedder: Embedder & { path?: string }): { reembed: boolean } {
+    const recorded = this.meta.embedder();
+    const same = recorded?.model === embedder.model && recorded.dimension === embedder.dimension && this.vectors.dimension() === embedder.dimension;
+    if (!same) {
+      this.db.transaction(() => {
+        this.vectors.reset(embedder.dimension);
+        this.meta.setEmbedder({ model: embedder.model, dimension: embedder.dimension, pooling: embedder.pooling, path: embedder.path });
+      }).immediate();
+    } else if (embedder.path && recorded.path !== embedder.path) {
+      this.meta.setEmbedder({ ...recorded, path: embedder.path });
+    }
+    this.embedder = embedder;
+    this.batcher = new EmbedBatcher(embedder);
+    return { reembed: !same && this.chunks.count() > 0 };
+  }
+
+  get activeEmbedder(): Embedder | null {
+    return this.embedder;
+  }
+
+  searcher(tuning: SearchTuning = {}): Searcher {
+    return new Searcher({ db: this.db, chunks: this.chunks, documents: this.documents, vectors: this.vectors, embedder: this.embedder }, tuning);
   }
 
   addFolder(path: string, patterns: FolderPatterns = {}): FolderRow {
@@ -51,7 +88,10 @@ export class Library {
 
   indexer(): Indexer {
     this.pool ??= new ParsePool(this.poolOptions);
-    return new Indexer({ db: this.db, folders: this.folders, documents: this.documents, chunks: this.chunks, pool: this.pool, libraryName: this.name });
+    return new Indexer({
+      db: this.db, folders: this.folders, documents: this.documents, chunks: this.chunks, pool: this.pool, libraryName: this.name,
+      embedding: this.batcher ? { batcher: this.batcher, vectors: this.vectors } : undefined,
+    });
   }
 
   /** Keeps the library in step with its folders until the signal aborts. */
@@ -70,6 +110,7 @@ export class Library {
       embedder: this.meta.embedder(),
       counts: this.documents.countsByStatus(),
       chunks: this.chunks.count(),
+      vectors: this.vectors.count(),
       documents: this.documents.list().map((d) => ({
         path: d.path,
         relativePath: d.relativePath,
@@ -88,6 +129,8 @@ export class Library {
   async close(): Promise<void> {
     await this.pool?.close();
     this.pool = null;
+    await this.embedder?.close();
+    this.embedder = null;
     if (this.db.open) this.db.close();
   }
 }

@@ -49,7 +49,8 @@ export const LibraryStatus = z.object({
   library: z.string(),
   file: z.string(),
   folders: z.array(z.string()),
-  embedder: z.object({ model: z.string(), dimension: z.number().int().positive(), pooling: z.string() }).nullable(),
+  embedder: z.object({ model: z.string(), dimension: z.number().int().positive(), pooling: z.string(), path: z.string().optional() }).nullable(),
+  vectors: z.number().int().nonnegative(),
   counts: z.record(DocumentStatus, z.number().int().nonnegative()),
   chunks: z.number().int().nonnegative(),
   documents: z.array(DocumentInfo),
@@ -68,7 +69,7 @@ export type LibrarySummary = z.infer<typeof LibrarySummary>;
 
 /** Progress of an indexing run, as the CLI bar and the UI show it. */
 export const IndexProgress = z.object({
-  phase: z.enum(['walking', 'indexing', 'removing', 'done']),
+  phase: z.enum(['walking', 'indexing', 'embedding', 'done']),
   done: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
   currentFile: z.string().nullable(),

@@ -14,6 +14,9 @@ interface IndexFlags {
   retryFailed?: boolean;
   watch?: boolean;
   json?: boolean;
+  embedder?: string;
+  /** commander's negation of --no-embed */
+  embed: boolean;
 }
 
 export async function runIndex(dataDirFlag: string | undefined, folderArgs: string[], flags: IndexFlags): Promise<void> {
@@ -26,28 +29,38 @@ export async function runIndex(dataDirFlag: string | undefined, folderArgs: stri
   try {
     const patterns = flags.include || flags.exclude ? { include: flags.include, exclude: flags.exclude } : {};
     const added = folderArgs.map((folder) => library.addFolder(resolve(folder), patterns));
+    if (flags.embed) {
+      const embedder = flags.embedder ? await engine.loadEmbedder(flags.embedder) : await engine.loadRecordedEmbedder(library);
+      if (embedder) {
+        const { reembed } = library.useEmbedder(embedder);
+        if (reembed && !flags.json) process.stderr.write(`Embedding model is now ${embedder.model} (${embedder.dimension} dims): every passage will be embedded again.\n`);
+      } else if (library.meta.embedder() && !flags.json) {
+        process.stderr.write(`The library's embedding model (${library.meta.embedder()!.path ?? library.meta.embedder()!.model}) is not available; indexing without embeddings.\n`);
+      }
+    }
     if (library.folders.list().length === 0) throw new Error(`Library "${flags.library}" has no folders; give one: quire index FOLDER --library ${flags.library}`);
     const indexOptions = {
       maxFileBytes: flags.maxFileSize,
       split: { chunkTokens: flags.chunkTokens, overlapTokens: Math.min(flags.overlapTokens, Math.floor(flags.chunkTokens / 2)) },
       retryFailed: flags.retryFailed,
     };
-    const bar = process.stderr.isTTY && !flags.json ? new SingleBar({ format: '{bar} {value}/{total} files | {chunks} chunks | {file}', hideCursor: true, clearOnComplete: true, stream: process.stderr }) : null;
-    let barStarted = false;
+    const bar = process.stderr.isTTY && !flags.json ? new SingleBar({ format: '{bar} {value}/{total} {unit} | {chunks} chunks | {file}', hideCursor: true, clearOnComplete: true, stream: process.stderr }) : null;
+    let barPhase: string | null = null;
     const { summary } = await library.index({
       ...indexOptions,
       folders: added.length > 0 ? added : undefined,
       signal: abort.signal,
       onProgress: (p) => {
-        if (!bar || p.phase !== 'indexing') return;
-        if (!barStarted) {
-          bar.start(p.total, p.done, { chunks: p.chunks, file: '' });
-          barStarted = true;
+        if (!bar || (p.phase !== 'indexing' && p.phase !== 'embedding')) return;
+        if (barPhase !== p.phase) {
+          if (barPhase) bar.stop();
+          bar.start(p.total, p.done, { chunks: p.chunks, file: '', unit: p.phase === 'embedding' ? 'passages embedded' : 'files' });
+          barPhase = p.phase;
         }
         bar.update(p.done, { chunks: p.chunks, file: (p.currentFile ?? '').slice(-50) });
       },
     });
-    if (barStarted) bar?.stop();
+    if (barPhase) bar?.stop();
     printSummary(summary, flags.json);
     if (summary.cancelled) {
       process.exitCode = 130;

@@ -4,6 +4,8 @@ import type { ChunkStore } from '../store/chunks.js';
 import type { Db } from '../store/db.js';
 import type { DocumentRow, DocumentStore } from '../store/documents.js';
 import type { FolderRow, FolderStore } from '../store/folders.js';
+import type { VectorStore } from '../store/vectors.js';
+import type { EmbedBatcher } from '../embed/batcher.js';
 import type { ParseResult } from './parse-file.js';
 import type { ParsePool } from './parse-pool.js';
 import { DEFAULT_SPLIT, type SplitOptions } from './splitter.js';
@@ -26,6 +28,7 @@ export interface StageTimings {
   readMs: number;
   parseMs: number;
   splitMs: number;
+  embedMs: number;
   storeMs: number;
   bytes: number;
 }
@@ -39,6 +42,13 @@ export interface IndexerDeps {
   chunks: ChunkStore;
   pool: ParsePool;
   libraryName: string;
+  /** When set, chunks are embedded and their vectors stored with them. */
+  embedding?: { batcher: EmbedBatcher; vectors: VectorStore };
+}
+
+/** What a chunk's vector is computed from: its heading path gives the passage its context. */
+export function textForEmbedding(chunk: { text: string; headingPath: string[] }): string {
+  return chunk.headingPath.length > 0 ? `${chunk.headingPath.join(' > ')}\n\n${chunk.text}` : chunk.text;
 }
 
 /**
@@ -48,7 +58,7 @@ export interface IndexerDeps {
  * killed at any point is completed by the next, which picks up what is still `pending`.
  */
 export class Indexer {
-  readonly timings: StageTimings = { readMs: 0, parseMs: 0, splitMs: 0, storeMs: 0, bytes: 0 };
+  readonly timings: StageTimings = { readMs: 0, parseMs: 0, splitMs: 0, embedMs: 0, storeMs: 0, bytes: 0 };
 
   constructor(private readonly deps: IndexerDeps) {}
 
@@ -94,7 +104,9 @@ export class Indexer {
           result = await this.deps.pool.parse({ rawPath: file.rawPath, path: file.path, knownHash: row.status === 'indexed' ? row.contentHash : null, split });
         }
         if (options.signal?.aborted && result.type !== 'unchanged') break;
-        this.store(row, file, result, summary);
+        const vectors = result.type === 'indexed' ? await this.embed(result.chunks) : null;
+        if (options.signal?.aborted && result.type !== 'unchanged') break;
+        this.store(row, file, result, summary, vectors);
         progress.done++;
         progress.chunks = summary.chunks;
         report();
@@ -103,6 +115,7 @@ export class Indexer {
     };
     // Twice the pool's width keeps every worker busy while the main thread stores results.
     await Promise.all(Array.from({ length: 8 }, runOne));
+    if (this.deps.embedding && !options.signal?.aborted) await this.embedMissing(progress, report, options.signal);
 
     summary.cancelled = options.signal?.aborted ?? false;
     summary.seconds = (performance.now() - started) / 1000;
@@ -147,7 +160,46 @@ export class Indexer {
     return work;
   }
 
-  private store(row: DocumentRow, file: FoundFile, result: ParseResult, summary: IndexSummary): void {
+  private async embed(chunks: { text: string; headingPath: string[] }[]): Promise<Float32Array[] | null> {
+    if (!this.deps.embedding) return null;
+    const started = performance.now();
+    try {
+      return await this.deps.embedding.batcher.embed(chunks.map(textForEmbedding));
+    } catch {
+      return null; // the chunks are stored anyway; the catch-up pass below embeds them again
+    } finally {
+      this.timings.embedMs += performance.now() - started;
+    }
+  }
+
+  /**
+   * Embeds every chunk that has no vector: after a model change (all of them), after a run
+   * indexed without embedding, or after an interrupted run.
+   */
+  private async embedMissing(progress: IndexProgress, report: () => void, signal: AbortSignal | undefined): Promise<void> {
+    const { vectors } = this.deps.embedding!;
+    const total = (this.deps.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n - vectors.count();
+    if (total <= 0) return;
+    Object.assign(progress, { phase: 'embedding', done: 0, total, currentFile: null });
+    report();
+    let afterId = 0;
+    for (;;) {
+      if (signal?.aborted) return;
+      const batch = vectors.missing(256, afterId);
+      if (batch.length === 0) return;
+      const rows = this.deps.chunks.byIds(batch.map((c) => c.id));
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      const ordered = batch.map((c) => byId.get(c.id)!);
+      const embedded = await this.embed(ordered);
+      if (!embedded) throw new Error('The embedding model failed on a batch of passages');
+      this.deps.db.transaction(() => vectors.insert(ordered.map((c) => c.id), embedded)).immediate();
+      afterId = batch.at(-1)!.id;
+      progress.done += batch.length;
+      report();
+    }
+  }
+
+  private store(row: DocumentRow, file: FoundFile, result: ParseResult, summary: IndexSummary, vectors: Float32Array[] | null): void {
     const started = performance.now();
     const { db, documents, chunks } = this.deps;
     db.transaction(() => {
@@ -157,7 +209,8 @@ export class Indexer {
         return;
       }
       if (result.type === 'indexed') {
-        chunks.replace(row.id, result.chunks);
+        const ids = chunks.replace(row.id, result.chunks);
+        if (vectors) this.deps.embedding!.vectors.insert(ids, vectors);
         documents.record(row.id, {
           status: 'indexed', reason: result.note?.reason ?? null, message: result.note?.message ?? null, kind: result.kind,
           size: file.size, mtimeMs: file.mtimeMs, contentHash: result.hash,

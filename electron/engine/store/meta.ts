@@ -4,6 +4,8 @@ export interface EmbedderRecord {
   model: string;
   dimension: number;
   pooling: string;
+  /** Folder the model was loaded from, so later commands can load it again without being told. */
+  path?: string;
 }
 
 /** Key/value facts about a library, such as which embedder its vectors belong to. */

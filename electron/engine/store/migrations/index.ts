@@ -1,4 +1,5 @@
 import { initial } from './001-initial.js';
+import { lexicalIndex } from './002-lexical-index.js';
 
 export interface Migration {
   version: number;
@@ -8,4 +9,4 @@ export interface Migration {
 }
 
 /** In order; a migration is never edited once released, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial];
+export const migrations: readonly Migration[] = [initial, lexicalIndex];

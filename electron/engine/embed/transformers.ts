@@ -1,0 +1,86 @@
+import { env, LogLevel, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { prefixesFor, type Embedder } from './embedder.js';
+
+export class EmbedderLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmbedderLoadError';
+  }
+}
+
+const BATCH = 32;
+
+/**
+ * transformers.js feature extraction from a local folder in transformers.js layout
+ * (`config.json`, `tokenizer.json`, `onnx/model.onnx`). Remote models are never fetched.
+ */
+export class TransformersEmbedder implements Embedder {
+  private constructor(
+    readonly model: string,
+    readonly dimension: number,
+    readonly pooling: 'mean' | 'cls',
+    readonly path: string,
+    private readonly extractor: FeatureExtractionPipeline,
+    private readonly prefixes: { query: string; passage: string },
+  ) {}
+
+  static async load(folder: string): Promise<TransformersEmbedder> {
+    const path = resolve(folder);
+    for (const file of ['config.json', 'tokenizer.json', join('onnx', 'model.onnx')]) {
+      if (!existsSync(join(path, file))) throw new EmbedderLoadError(`${path} is not an embedding model folder: ${file} is missing (transformers.js layout expected)`);
+    }
+    env.allowRemoteModels = false;
+    env.allowLocalModels = true;
+    env.localModelPath = dirname(path) + '/';
+    env.logLevel = LogLevel.ERROR;
+    const model = basename(path);
+    let extractor: FeatureExtractionPipeline;
+    try {
+      extractor = (await pipeline('feature-extraction', model, { dtype: 'fp32', device: 'cpu' })) as FeatureExtractionPipeline;
+    } catch (error) {
+      throw new EmbedderLoadError(`Could not load the embedding model in ${path}: ${(error as Error).message}`);
+    }
+    const pooling = poolingOf(path);
+    const probe = await extractor(['probe'], { pooling, normalize: true });
+    const dimension = probe.dims.at(-1)!;
+    return new TransformersEmbedder(model, dimension, pooling, path, extractor, prefixesFor(model));
+  }
+
+  async embedPassages(texts: readonly string[]): Promise<Float32Array[]> {
+    return this.run(texts.map((t) => this.prefixes.passage + t));
+  }
+
+  async embedQuery(text: string): Promise<Float32Array> {
+    return (await this.run([this.prefixes.query + text]))[0]!;
+  }
+
+  async close(): Promise<void> {
+    await this.extractor.dispose();
+  }
+
+  private async run(texts: readonly string[]): Promise<Float32Array[]> {
+    const out: Float32Array[] = new Array(texts.length);
+    // Similar lengths in one batch waste less on padding.
+    const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
+    for (let start = 0; start < order.length; start += BATCH) {
+      const indices = order.slice(start, start + BATCH);
+      const tensor = await this.extractor(indices.map((i) => texts[i]!), { pooling: this.pooling, normalize: true });
+      const data = tensor.data as Float32Array;
+      indices.forEach((index, row) => (out[index] = data.slice(row * this.dimension, (row + 1) * this.dimension)));
+      tensor.dispose();
+    }
+    return out;
+  }
+}
+
+/** sentence-transformers records its pooling in 1_Pooling/config.json; CLS for BGE-style models, mean otherwise. */
+function poolingOf(path: string): 'mean' | 'cls' {
+  const file = join(path, '1_Pooling', 'config.json');
+  if (existsSync(file)) {
+    const config = JSON.parse(readFileSync(file, 'utf8')) as { pooling_mode_cls_token?: boolean };
+    if (config.pooling_mode_cls_token) return 'cls';
+  }
+  return 'mean';
+}

@@ -1,0 +1,41 @@
+import { stemmer } from 'stemmer';
+
+/** At most this many distinct terms of a query are searched; the rarest are kept. */
+export const MAX_QUERY_TERMS = 32;
+
+/** A query term as the index sees it: lower-cased, accents removed, Porter-stemmed (FTS5's `porter unicode61 remove_diacritics 2`). */
+export interface QueryTerm {
+  word: string;
+  stem: string;
+}
+
+export function fold(text: string): string {
+  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
+}
+
+/** Words of a query; punctuation, FTS5 operators and quotes are never passed through as syntax. */
+export function queryTerms(query: string): QueryTerm[] {
+  const seen = new Set<string>();
+  const terms: QueryTerm[] = [];
+  for (const word of fold(query).match(/[\p{L}\p{N}]+/gu) ?? []) {
+    const stem = /^[a-z]+$/.test(word) ? stemmer(word) : word;
+    if (seen.has(stem)) continue;
+    seen.add(stem);
+    terms.push({ word, stem });
+  }
+  return terms;
+}
+
+/** A term as an FTS5 string literal: always quoted, so `AND`, `NEAR`, `*` or `"` in a query are just words. */
+export function ftsLiteral(word: string): string {
+  return `"${word.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Tokens a user means literally: error codes, identifiers, version numbers, names written with
+ * capitals mid-query (`E4021`, `getUserById`, `v2.3.1`, `HTTP`, `... from Ravensworth`).
+ */
+export function exactTokens(query: string): string[] {
+  const tokens = query.match(/[\p{L}\p{N}][\p{L}\p{N}_.-]*[\p{L}\p{N}]|[\p{L}\p{N}]/gu) ?? [];
+  return tokens.filter((token, index) => /\p{N}/u.test(token) || /[_]/.test(token) || /.\p{Lu}/u.test(token) || (index > 0 && /^\p{Lu}/u.test(token)));
+}

@@ -1,0 +1,200 @@
+import type { Embedder } from '../embed/embedder.js';
+import type { ChunkRow, ChunkStore } from '../store/chunks.js';
+import type { Db } from '../store/db.js';
+import type { DocumentStore } from '../store/documents.js';
+import type { VectorStore } from '../store/vectors.js';
+import { DEFAULT_RRF_K, reciprocalRankFusion } from './fuse.js';
+import { LexicalSearch, type LexicalOptions } from './lexical.js';
+import { exactTokens, fold, type QueryTerm } from './query.js';
+import { makeSnippet } from './snippet.js';
+import { VectorSearch, type VectorOptions } from './vector.js';
+
+export type SearchMode = 'lexical' | 'vector' | 'hybrid';
+
+export interface SearchOptions {
+  k?: number;
+  mode?: SearchMode;
+  /** One result per document (its best passage). */
+  documents?: boolean;
+}
+
+export interface SearchTuning {
+  lexical?: LexicalOptions;
+  vector?: VectorOptions;
+  /** RRF constant and per-list weights. */
+  rrfK?: number;
+  lexicalWeight?: number;
+  vectorWeight?: number;
+  /** Candidates each list contributes to fusion, per requested result (at least 50). */
+  candidatesPerResult?: number;
+}
+
+export interface SearchResult {
+  chunkId: number;
+  documentId: number;
+  path: string;
+  relativePath: string;
+  kind: string | null;
+  score: number;
+  text: string;
+  snippet: string;
+  highlights: [number, number][];
+  page: number | null;
+  lines: [number, number] | null;
+  headingPath: string[];
+  /** 1-based rank in each list that found it. */
+  ranks: { lexical?: number; vector?: number };
+}
+
+export interface SearchResponse {
+  mode: SearchMode;
+  results: SearchResult[];
+  /** Set when the requested mode could not run as asked (e.g. vector search without an embedder). */
+  notice?: string;
+  vectorStrategy?: 'exact' | 'fast';
+}
+
+export interface SearcherDeps {
+  db: Db;
+  chunks: ChunkStore;
+  documents: DocumentStore;
+  vectors: VectorStore;
+  embedder: Embedder | null;
+}
+
+const MAX_K = 1000;
+
+/** Lexical, vector and hybrid (reciprocal rank fusion) search over one library. */
+export class Searcher {
+  private readonly lexical: LexicalSearch;
+  private readonly vector: VectorSearch;
+
+  constructor(
+    private readonly deps: SearcherDeps,
+    private readonly tuning: SearchTuning = {},
+  ) {
+    this.lexical = new LexicalSearch(deps.db, tuning.lexical);
+    this.vector = new VectorSearch(deps.vectors, tuning.vector);
+  }
+
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResponse> {
+    const k = Math.min(MAX_K, Math.max(1, Math.floor(options.k ?? 10)));
+    let mode: SearchMode = options.mode ?? (this.canEmbed() ? 'hybrid' : 'lexical');
+    let notice: string | undefined;
+    if (mode !== 'lexical' && !this.canEmbed()) {
+      notice = this.deps.embedder
+        ? 'This library has no vectors yet; run quire index to embed it. Showing lexical results.'
+        : 'This library has no embedding model; showing lexical results. Index with --embedder to enable vector search.';
+      mode = 'lexical';
+    }
+    if (query.trim() === '') return { mode, results: [], notice };
+
+    const perList = Math.max(50, k * (this.tuning.candidatesPerResult ?? 5)) * (options.documents ? 4 : 1);
+    let terms: QueryTerm[];
+    let lexicalIds: number[] = [];
+    let vectorIds: number[] = [];
+    let vectorStrategy: 'exact' | 'fast' | undefined;
+    const scores = new Map<number, number>();
+    if (mode !== 'vector') {
+      const found = this.lexical.search(query, perList);
+      terms = found.terms;
+      lexicalIds = found.hits.map((h) => h.chunkId);
+      if (mode === 'lexical') for (const h of found.hits) scores.set(h.chunkId, h.score);
+    } else {
+      terms = this.lexical.plan(query);
+    }
+    if (mode !== 'lexical') {
+      const embedding = await this.deps.embedder!.embedQuery(query.slice(0, 4000));
+      vectorStrategy = this.vector.strategyFor();
+      const hits = this.vector.search(embedding, perList, vectorStrategy);
+      vectorIds = hits.map((h) => h.chunkId);
+      if (mode === 'vector') for (const h of hits) scores.set(h.chunkId, 1 - h.distance);
+    }
+
+    const ranked: { id: number; score: number }[] =
+      mode === 'hybrid'
+        ? reciprocalRankFusion(
+            [
+              { ids: lexicalIds, weight: this.tuning.lexicalWeight ?? 1 },
+              { ids: vectorIds, weight: this.tuning.vectorWeight ?? 1 },
+            ],
+            this.tuning.rrfK ?? DEFAULT_RRF_K,
+          )
+        : (mode === 'lexical' ? lexicalIds : vectorIds).map((id) => ({ id, score: scores.get(id)! }));
+
+    if (mode === 'hybrid') this.boostExactMatches(query, ranked, k);
+
+    const lexicalRank = new Map(lexicalIds.map((id, i) => [id, i + 1]));
+    const vectorRank = new Map(vectorIds.map((id, i) => [id, i + 1]));
+    const rows = new Map(this.deps.chunks.byIds(ranked.slice(0, options.documents ? ranked.length : k).map((r) => r.id)).map((c) => [c.id, c]));
+    const results: SearchResult[] = [];
+    const seenDocuments = new Set<number>();
+    for (const { id, score } of ranked) {
+      if (results.length >= k) break;
+      const chunk = rows.get(id);
+      if (!chunk) continue;
+      if (options.documents) {
+        if (seenDocuments.has(chunk.documentId)) continue;
+        seenDocuments.add(chunk.documentId);
+      }
+      results.push(this.toResult(chunk, score, terms, { lexical: lexicalRank.get(id), vector: vectorRank.get(id) }));
+    }
+    return { mode, results, notice, vectorStrategy };
+  }
+
+  /**
+   * Rank fusion alone can let a passage that is merely similar outrank the one holding the exact
+   * error code or name the user typed; passages containing every such token get one extra
+   * first-place vote.
+   */
+  private boostExactMatches(query: string, ranked: { id: number; score: number }[], k: number): void {
+    const tokens = exactTokens(query).map(fold);
+    if (tokens.length === 0) return;
+    const head = ranked.slice(0, Math.max(30, k * 3));
+    const texts = new Map(this.deps.chunks.byIds(head.map((r) => r.id)).map((c) => [c.id, fold(c.text)]));
+    const bonus = 1 / ((this.tuning.rrfK ?? DEFAULT_RRF_K) + 1);
+    for (const entry of head) {
+      const text = texts.get(entry.id);
+      if (text && tokens.every((t) => containsWord(text, t))) entry.score += bonus;
+    }
+    ranked.sort((a, b) => b.score - a.score || a.id - b.id);
+  }
+
+  private canEmbed(): boolean {
+    return this.deps.embedder !== null && this.deps.vectors.dimension() === this.deps.embedder.dimension;
+  }
+
+  private toResult(chunk: ChunkRow, score: number, terms: QueryTerm[], ranks: SearchResult['ranks']): SearchResult {
+    const document = this.deps.documents.byId(chunk.documentId)!;
+    const snippet = makeSnippet(chunk.text, terms);
+    const cleanRanks: SearchResult['ranks'] = {};
+    if (ranks.lexical !== undefined) cleanRanks.lexical = ranks.lexical;
+    if (ranks.vector !== undefined) cleanRanks.vector = ranks.vector;
+    return {
+      chunkId: chunk.id,
+      documentId: chunk.documentId,
+      path: document.path,
+      relativePath: document.relativePath,
+      kind: document.kind,
+      score,
+      text: chunk.text,
+      snippet: snippet.text,
+      highlights: snippet.highlights,
+      page: chunk.page,
+      lines: chunk.lineStart !== null && chunk.lineEnd !== null ? [chunk.lineStart, chunk.lineEnd] : null,
+      headingPath: chunk.headingPath,
+      ranks: cleanRanks,
+    };
+  }
+}
+
+function containsWord(text: string, word: string): boolean {
+  let at = text.indexOf(word);
+  while (at !== -1) {
+    const before = at === 0 ? '' : text[at - 1]!;
+    const after = text[at + word.length] ?? '';
+    if (!/[\p{L}\p{N}]/u.test(before) && !/[\p{L}\p{N}]/u.test(after)) return true;
+    at = text.indexOf(word, at + 1);
+  }
+  return false;
+}
