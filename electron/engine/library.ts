@@ -9,6 +9,7 @@ import { DocumentStore } from './store/documents.js';
 import { FolderStore, type FolderRow } from './store/folders.js';
 import { MetaStore } from './store/meta.js';
 import { VectorStore } from './store/vectors.js';
+import { ConversationStore } from './store/conversations.js';
 import { EmbedBatcher } from './embed/batcher.js';
 import type { Embedder } from './embed/embedder.js';
 import { Searcher, type SearchTuning } from './search/searcher.js';
@@ -26,6 +27,7 @@ export class Library {
   readonly chunks: ChunkStore;
   readonly meta: MetaStore;
   readonly vectors: VectorStore;
+  readonly conversations: ConversationStore;
   private pool: ParsePool | null = null;
   private embedder: Embedder | null = null;
   private batcher: EmbedBatcher | null = null;
@@ -41,6 +43,7 @@ export class Library {
     this.chunks = new ChunkStore(this.db);
     this.meta = new MetaStore(this.db);
     this.vectors = new VectorStore(this.db);
+    this.conversations = new ConversationStore(this.db);
   }
 
   /**
@@ -124,6 +127,11 @@ export class Library {
         indexedAt: d.indexedAt,
       })),
     };
+  }
+
+  /** Parser process ids while indexing (benchmarks add their memory to the engine's). */
+  parserPids(): number[] {
+    return this.pool?.pids() ?? [];
   }
 
   async close(): Promise<void> {

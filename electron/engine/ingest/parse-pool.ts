@@ -21,6 +21,8 @@ export interface ParsePoolOptions {
 
 /** One parser, whichever isolation it runs in. */
 interface ParserHandle {
+  /** OS process id when the parser is a child process. */
+  readonly pid: number | null;
   send(message: unknown): void;
   onMessage(listener: (message: unknown) => void): void;
   /** Called once when the parser dies for any reason other than `stop()`. */
@@ -72,6 +74,11 @@ export class ParsePool {
       this.queue.push({ id: this.nextId++, task, resolve });
       this.pump();
     });
+  }
+
+  /** Process ids of the parser processes (for memory accounting). */
+  pids(): number[] {
+    return this.slots.flatMap((slot) => (slot.worker.pid === null ? [] : [slot.worker.pid]));
   }
 
   async close(): Promise<void> {
@@ -141,6 +148,7 @@ function startProcess(maxHeapMb: number): ParserHandle {
   child.stderr?.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
   let stopping = false;
   return {
+    pid: child.pid ?? null,
     send: (message) => child.send(message as object),
     onMessage: (listener) => child.on('message', listener),
     onDeath: (listener) =>
@@ -173,6 +181,7 @@ function startThread(maxHeapMb: number): ParserHandle {
   let stopping = false;
   let dead = false;
   return {
+    pid: null,
     send: (message) => worker.postMessage(message),
     onMessage: (listener) => worker.on('message', listener),
     onDeath: (listener) => {

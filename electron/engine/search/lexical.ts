@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { ftsLiteral, MAX_QUERY_TERMS, queryTerms, type QueryTerm } from './query.js';
+import { ftsLiteral, MAX_QUERY_TERMS, queryTerms, withoutStopwords, type QueryTerm } from './query.js';
 
 export interface LexicalHit {
   chunkId: number;
@@ -34,7 +34,7 @@ export class LexicalSearch {
 
   /** The terms a query is searched with after dropping over-common ones (also used for highlighting). */
   plan(query: string): QueryTerm[] {
-    let terms = queryTerms(query);
+    let terms = withoutStopwords(queryTerms(query));
     if (terms.length === 0) return [];
     const total = this.chunkCount();
     if (total < this.options.pruneAbove) return terms.slice(0, MAX_QUERY_TERMS);

@@ -39,3 +39,17 @@ export function exactTokens(query: string): string[] {
   const tokens = query.match(/[\p{L}\p{N}][\p{L}\p{N}_.-]*[\p{L}\p{N}]|[\p{L}\p{N}]/gu) ?? [];
   return tokens.filter((token, index) => /\p{N}/u.test(token) || /[_]/.test(token) || /.\p{Lu}/u.test(token) || (index > 0 && /^\p{Lu}/u.test(token)));
 }
+
+/** Function words that match nearly every passage; dropped from lexical queries that have other words. */
+export const STOPWORDS = new Set(
+  ('a about above after again all also am an and any are as at be because been before being below between both but by can could did do does doing ' +
+    'down during each either few for from further had has have having he her here hers him his how i if in into is it its itself just me more most my no ' +
+    'nor not now of off on once only or other our ours out over own same she should so some such than that the their theirs them then there these they ' +
+    'this those through to too under until up very was we were what when where which while who whom why will with would you your yours tell show give find please')
+    .split(' '),
+);
+
+export function withoutStopwords(terms: QueryTerm[]): QueryTerm[] {
+  const content = terms.filter((t) => !STOPWORDS.has(t.word));
+  return content.length > 0 ? content : terms;
+}

@@ -44,6 +44,8 @@ export interface SearchResult {
   headingPath: string[];
   /** 1-based rank in each list that found it. */
   ranks: { lexical?: number; vector?: number };
+  /** Cosine similarity to the query, when vector search ran and found this passage. */
+  similarity?: number;
 }
 
 export interface SearchResponse {
@@ -95,6 +97,7 @@ export class Searcher {
     let vectorIds: number[] = [];
     let vectorStrategy: 'exact' | 'fast' | undefined;
     const scores = new Map<number, number>();
+    const similarities = new Map<number, number>();
     if (mode !== 'vector') {
       const found = this.lexical.search(query, perList);
       terms = found.terms;
@@ -108,6 +111,7 @@ export class Searcher {
       vectorStrategy = this.vector.strategyFor();
       const hits = this.vector.search(embedding, perList, vectorStrategy);
       vectorIds = hits.map((h) => h.chunkId);
+      for (const h of hits) similarities.set(h.chunkId, 1 - h.distance);
       if (mode === 'vector') for (const h of hits) scores.set(h.chunkId, 1 - h.distance);
     }
 
@@ -137,7 +141,10 @@ export class Searcher {
         if (seenDocuments.has(chunk.documentId)) continue;
         seenDocuments.add(chunk.documentId);
       }
-      results.push(this.toResult(chunk, score, terms, { lexical: lexicalRank.get(id), vector: vectorRank.get(id) }));
+      const result = this.toResult(chunk, score, terms, { lexical: lexicalRank.get(id), vector: vectorRank.get(id) });
+      const similarity = similarities.get(id);
+      if (similarity !== undefined) result.similarity = similarity;
+      results.push(result);
     }
     return { mode, results, notice, vectorStrategy };
   }

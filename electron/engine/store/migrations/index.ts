@@ -1,5 +1,6 @@
 import { initial } from './001-initial.js';
 import { lexicalIndex } from './002-lexical-index.js';
+import { conversations } from './003-conversations.js';
 
 export interface Migration {
   version: number;
@@ -9,4 +10,4 @@ export interface Migration {
 }
 
 /** In order; a migration is never edited once released, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, lexicalIndex];
+export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations];

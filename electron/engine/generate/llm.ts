@@ -1,0 +1,212 @@
+import {
+  getLlama, LlamaChatSession, LlamaLogLevel, resolveChatWrapper,
+  type ChatHistoryItem, type Llama, type LlamaContext, type LlamaModel,
+} from 'node-llama-cpp';
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+export interface AdapterSpec {
+  path: string;
+  /** Strength of the adapter; 0 switches it off. */
+  scale: number;
+}
+
+export interface GenerateOptions {
+  systemPrompt: string;
+  /** Earlier turns, oldest first. */
+  history?: { role: 'user' | 'assistant'; text: string }[];
+  user: string;
+  maxTokens?: number;
+  temperature?: number;
+  signal?: AbortSignal;
+  onText?: (text: string) => void;
+}
+
+export interface GenerationTimings {
+  /** From the call until the first token's text arrived (prompt evaluation + first decode). */
+  firstTokenMs: number;
+  totalMs: number;
+  tokens: number;
+  tokensPerSecond: number;
+}
+
+export interface Generation {
+  text: string;
+  cancelled: boolean;
+  timings: GenerationTimings;
+}
+
+export class LlmError extends Error {
+  constructor(
+    readonly code: 'model-load-failed' | 'adapter-failed' | 'context-failed',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'LlmError';
+  }
+}
+
+/** Below this many parameters a token's work is too small to split: more threads only add synchronisation. */
+const SINGLE_THREAD_BELOW_PARAMETERS = 100_000_000;
+
+/**
+ * One loaded model, kept warm, with one context whose LoRA adapter set can be switched between
+ * questions without reloading the model. Threads come from the physical cores: node-llama-cpp's
+ * default (at least 4) oversubscribes small machines badly.
+ */
+export class LlmHost {
+  private model: LlamaModel | null = null;
+  private modelPath: string | null = null;
+  private context: LlamaContext | null = null;
+  private contextKey: string | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly llama: Llama,
+    private readonly options: { contextSize: number; threads?: number },
+  ) {}
+
+  static async create(options: { contextSize?: number; threads?: number; gpu?: false | 'auto' } = {}): Promise<LlmHost> {
+    const llama = await getLlama({ gpu: options.gpu ?? false, logLevel: LlamaLogLevel.error, build: 'never' });
+    return new LlmHost(llama, { contextSize: options.contextSize ?? 4096, threads: options.threads });
+  }
+
+  get loadedModelPath(): string | null {
+    return this.modelPath;
+  }
+
+  get threads(): number {
+    if (this.options.threads) return this.options.threads;
+    const parameters = this.model?.fileInsights.totalParameters ?? Infinity;
+    return parameters < SINGLE_THREAD_BELOW_PARAMETERS ? 1 : Math.max(1, this.llama.cpuMathCores);
+  }
+
+  /** The context size actually in use (the model's training length caps the requested one). */
+  get contextSize(): number {
+    return this.context?.contextSize ?? Math.min(this.options.contextSize, this.model?.trainContextSize ?? this.options.contextSize);
+  }
+
+  async loadModel(path: string): Promise<void> {
+    const modelPath = resolve(path);
+    if (this.modelPath === modelPath && this.model) return;
+    await this.unloadModel();
+    try {
+      this.model = await this.llama.loadModel({ modelPath });
+      this.modelPath = modelPath;
+    } catch (error) {
+      throw new LlmError('model-load-failed', `Could not load the model ${modelPath}: ${(error as Error).message}`);
+    }
+  }
+
+  async unloadModel(): Promise<void> {
+    await this.context?.dispose();
+    this.context = null;
+    this.contextKey = null;
+    await this.model?.dispose();
+    this.model = null;
+    this.modelPath = null;
+  }
+
+  countTokens(text: string): number {
+    return this.requireModel().tokenize(text, false, 'trimLeadingSpace').length;
+  }
+
+  /** Tokens the whole chat costs once rendered through the model's own template. */
+  countChatTokens(history: ChatHistoryItem[]): number {
+    const model = this.requireModel();
+    const wrapper = resolveChatWrapper(model);
+    const { contextText } = wrapper.generateContextState({ chatHistory: history });
+    return contextText.tokenize(model.tokenizer).length;
+  }
+
+  /**
+   * Makes `adapters` the active adapter set. A context is rebuilt only when the set changes; if an
+   * adapter cannot be applied, the context comes back without adapters so the model keeps working.
+   */
+  async useAdapters(adapters: readonly AdapterSpec[]): Promise<void> {
+    const model = this.requireModel();
+    const active = adapters.filter((a) => a.scale !== 0);
+    const key = JSON.stringify(active.map((a) => [resolve(a.path), a.scale]));
+    if (this.context && this.contextKey === key) return;
+    await this.context?.dispose();
+    this.context = null;
+    this.contextKey = null;
+    const base = { contextSize: Math.min(this.options.contextSize, model.trainContextSize), threads: this.threads, sequences: 1 };
+    if (active.length === 0) {
+      this.context = await model.createContext(base);
+      this.contextKey = key;
+      return;
+    }
+    try {
+      this.context = await model.createContext({ ...base, lora: { adapters: active.map((a) => ({ filePath: resolve(a.path), scale: a.scale })) } });
+      this.contextKey = key;
+    } catch (error) {
+      this.context = await model.createContext(base);
+      this.contextKey = JSON.stringify([]);
+      throw new LlmError('adapter-failed', `Could not apply the adapter set (${active.map((a) => a.path).join(', ')}): ${(error as Error).message}. The model is still loaded without adapters.`);
+    }
+  }
+
+  /** Streams a chat answer through the model's own chat template. Calls are served one at a time. */
+  generate(options: GenerateOptions): Promise<Generation> {
+    const run = this.queue.then(() => this.generateNow(options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async generateNow(options: GenerateOptions): Promise<Generation> {
+    if (!this.context) await this.useAdapters([]);
+    const sequence = this.context!.getSequence();
+    const session = new LlamaChatSession({ contextSequence: sequence, systemPrompt: options.systemPrompt, autoDisposeSequence: false });
+    try {
+      if (options.history?.length) {
+        const history: ChatHistoryItem[] = [{ type: 'system', text: options.systemPrompt }];
+        for (const turn of options.history) {
+          history.push(turn.role === 'user' ? { type: 'user', text: turn.text } : { type: 'model', response: [turn.text] });
+        }
+        session.setChatHistory(history);
+      }
+      const started = performance.now();
+      let firstTokenAt: number | null = null;
+      let tokens = 0;
+      const text = await session.prompt(options.user, {
+        maxTokens: options.maxTokens ?? 512,
+        temperature: options.temperature ?? 0,
+        signal: options.signal,
+        stopOnAbortSignal: true,
+        onToken: (chunk) => {
+          tokens += chunk.length;
+        },
+        onTextChunk: (chunk) => {
+          firstTokenAt ??= performance.now();
+          options.onText?.(chunk);
+        },
+      });
+      const ended = performance.now();
+      const decodeMs = firstTokenAt === null ? 0 : ended - firstTokenAt;
+      return {
+        text,
+        cancelled: options.signal?.aborted ?? false,
+        timings: {
+          firstTokenMs: (firstTokenAt ?? ended) - started,
+          totalMs: ended - started,
+          tokens,
+          tokensPerSecond: tokens > 1 && decodeMs > 0 ? ((tokens - 1) * 1000) / decodeMs : 0,
+        },
+      };
+    } finally {
+      session.dispose({ disposeSequence: false });
+      sequence.dispose();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.unloadModel();
+    await this.llama.dispose();
+  }
+
+  private requireModel(): LlamaModel {
+    if (!this.model) throw new LlmError('model-load-failed', 'No model is loaded');
+    return this.model;
+  }
+}
