@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { AnswerEvent, AnswerSource, AnswerTimings, ErrorCode } from '../../shared/answer.js';
 import type { Library } from '../library.js';
 import type { Profile } from '../route/profiles.js';
-import type { RouteDecision, Router } from '../route/router.js';
+import type { Router } from '../route/router.js';
 import type { SearchResult } from '../search/searcher.js';
 import { extractCitations } from './citations.js';
 import { standaloneQuery } from './condense.js';
