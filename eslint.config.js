@@ -9,7 +9,7 @@ const restrict = (files, group, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'renderer/dist/**', 'test/fixtures/generated/**', 'bench-out/**'] },
+  { ignores: ['.scratch/**', 'dist/**', 'node_modules/**', 'renderer/dist/**', 'test/fixtures/generated/**', 'bench-out/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -2,6 +2,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runIndex, runLibraries, runRemoveLibrary, runStatus } from './commands/library.js';
 import { runSearch } from './commands/search.js';
+import { runAsk } from './commands/ask.js';
+import { registerProfileCommands } from './commands/profiles.js';
+import { registerModelCommands } from './commands/models.js';
 import { parseSize } from './data-dir.js';
 
 const integer = (name: string) => (value: string): number => {
@@ -56,6 +59,22 @@ export function buildProgram(): Command {
     .action(async (query: string | undefined, options) => runSearch(program.opts().dataDir, query, options));
 
   program
+    .command('ask')
+    .description('answer a question from a library with a local model, citing the passages (search-only without a model)')
+    .argument('<question>')
+    .requiredOption('-l, --library <name>', 'library name')
+    .option('-m, --model <id-or-path>', 'GGUF model: a registered id or a path (default: the most recently imported model)')
+    .option('-a, --adapter <id-or-path[:scale]>', 'LoRA adapter to add, with its scale (default 1); repeatable', collect)
+    .option('-p, --profile <name>', 'answer with this profile instead of letting the router choose')
+    .option('-c, --conversation <id>', 'continue this conversation', integer('--conversation'))
+    .option('--max-tokens <n>', 'longest answer', integer('--max-tokens'))
+    .option('--temperature <t>', 'sampling temperature (0 = deterministic)', (v) => Number(v), 0)
+    .option('--json', 'one JSON line per event: token, sources, done, error')
+    .action(async (question: string, options) => runAsk(program.opts().dataDir, question, options));
+
+  registerProfileCommands(program, () => program.opts().dataDir);
+
+  program
     .command('status')
     .description("show a library's folders, documents and their status")
     .requiredOption('-l, --library <name>', 'library name')
@@ -74,6 +93,7 @@ export function buildProgram(): Command {
     .argument('<name>', 'library name')
     .action((name: string) => runRemoveLibrary(program.opts().dataDir, name));
 
+  registerModelCommands(program, () => program.opts().dataDir as string | undefined);
   return program;
 }
 

@@ -37,6 +37,35 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('002 keeps the FTS5 index in step with chunks, including rows that existed before it', () => {
+    const file = join(tmp.dir, 'lib.sqlite');
+    const v1 = openDatabase(file, { migrations: migrations.slice(0, 1) });
+    const folder = Number(v1.prepare("INSERT INTO folders (path) VALUES ('/docs')").run().lastInsertRowid);
+    const doc = Number(v1.prepare("INSERT INTO documents (folder_id, path, relative_path) VALUES (?, '/docs/notes.txt', 'notes.txt')").run(folder).lastInsertRowid);
+    v1.prepare(`INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, heading_path, token_count) VALUES (?, 0, 'old harbour', 0, 11, '["Ports"]', 2)`).run(doc);
+    v1.close();
+    const db = openDatabase(file, { migrations: migrations.slice(0, 2) });
+    const match = (q: string) => (db.prepare('SELECT COUNT(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ?').get(q) as { n: number }).n;
+    expect(match('harbour')).toBe(1);
+    expect(match('heading:ports')).toBe(1);
+    expect(match('file:notes')).toBe(1);
+    db.prepare("INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count) VALUES (?, 1, 'new lighthouse', 12, 26, 2)").run(doc);
+    expect(match('lighthouse')).toBe(1);
+    db.prepare('DELETE FROM documents WHERE id = ?').run(doc);
+    expect(match('harbour OR lighthouse')).toBe(0);
+    db.close();
+  });
+
+  it('003 stores conversations whose messages go with them', () => {
+    const db = openDatabase(join(tmp.dir, 'lib.sqlite'), { migrations: migrations.slice(0, 3) });
+    const id = Number(db.prepare("INSERT INTO conversations (title) VALUES ('Q')").run().lastInsertRowid);
+    db.prepare("INSERT INTO messages (conversation_id, role, text, sources) VALUES (?, 'assistant', 'A [1]', '[{\"n\":1,\"chunkId\":5}]')").run(id);
+    expect(() => db.prepare("INSERT INTO messages (conversation_id, role, text) VALUES (?, 'robot', 'x')").run(id)).toThrow(/CHECK/);
+    db.prepare('DELETE FROM conversations WHERE id = ?').run(id);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM messages').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
   it('loads sqlite-vec and FTS5 into every library connection', () => {
     const db = openDatabase(join(tmp.dir, 'lib.sqlite'));
     expect((db.prepare('SELECT vec_version() AS v').get() as { v: string }).v).toMatch(/^v0\.1\./);

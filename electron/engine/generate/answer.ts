@@ -29,7 +29,7 @@ export interface AnswererDeps {
   /** Null: no model, so answers are the best passages (search-only mode). */
   llm: LlmHost | null;
   /** Turns an adapter id or path into a file path, validating that it fits the loaded model. */
-  resolveAdapter: (idOrPath: string) => string;
+  resolveAdapter: (idOrPath: string) => Promise<string>;
   /** Below this similarity (and with no lexical match) a passage does not count as relevant. */
   minSimilarity?: number;
 }
@@ -104,10 +104,9 @@ export class Answerer {
       return finish('search-only', answer, sources, { prepareMs: performance.now() - started - retrievalMs });
     }
 
-    const adapters: AdapterSpec[] = [
-      ...profile.adapters.map((a) => ({ path: this.resolveAdapterOrThrow(a.adapter), scale: a.scale })),
-      ...(options.extraAdapters ?? []).map((a) => ({ path: this.resolveAdapterOrThrow(a.path), scale: a.scale })),
-    ];
+    const adapters: AdapterSpec[] = [];
+    for (const a of profile.adapters) adapters.push({ path: await this.resolveAdapterOrThrow(a.adapter), scale: a.scale });
+    for (const a of options.extraAdapters ?? []) adapters.push({ path: await this.resolveAdapterOrThrow(a.path), scale: a.scale });
     try {
       await llm.useAdapters(adapters);
     } catch (error) {
@@ -159,9 +158,9 @@ export class Answerer {
     return (result.similarity ?? 0) >= (this.deps.minSimilarity ?? 0.3);
   }
 
-  private resolveAdapterOrThrow(idOrPath: string): string {
+  private async resolveAdapterOrThrow(idOrPath: string): Promise<string> {
     try {
-      return this.deps.resolveAdapter(idOrPath);
+      return await this.deps.resolveAdapter(idOrPath);
     } catch (error) {
       throw new AnswerError('adapter-mismatch', (error as Error).message);
     }

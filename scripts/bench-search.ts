@@ -1,0 +1,454 @@
+// `npm run bench` (second part): search over synthetic libraries of 10k, 100k and 1M chunks.
+// Each library is built through the real stores and triggers (chunks + FTS5 + vec0), then searched
+// through the real Searcher. Reports insert throughput, median/p95 top-10 latency of lexical, exact
+// vector, fast vector and hybrid search, recall@10 of the fast path against exact search, and a
+// plain JavaScript brute-force scan over the same vectors as the baseline.
+// BENCH_SEARCH_SIZES=10000,100000 limits the sizes; BENCH_SEARCH_QUERIES sets the query count; a
+// mode slower than BENCH_SEARCH_MODE_SECONDS (default 60) stops after at least 30 queries.
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stemmer } from 'stemmer';
+import type { Embedder } from '../electron/engine/embed/embedder.js';
+import { Searcher, type SearchMode, type SearchTuning } from '../electron/engine/search/searcher.js';
+import { DEFAULT_VECTOR, VectorSearch } from '../electron/engine/search/vector.js';
+import { ChunkStore, type NewChunk } from '../electron/engine/store/chunks.js';
+import { openDatabase, type Db } from '../electron/engine/store/db.js';
+import { DocumentStore } from '../electron/engine/store/documents.js';
+import { FolderStore } from '../electron/engine/store/folders.js';
+import { VectorStore } from '../electron/engine/store/vectors.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench-out');
+const dbFile = join(out, 'search-bench.sqlite');
+
+const SIZES = (process.env.BENCH_SEARCH_SIZES ?? '10000,100000,1000000').split(',').map((s) => Number(s.trim()));
+const QUERIES = Number(process.env.BENCH_SEARCH_QUERIES ?? 200);
+const WARMUP = 10;
+const MODE_SECONDS = Number(process.env.BENCH_SEARCH_MODE_SECONDS ?? 60);
+const MIN_QUERIES = 30;
+const K = 10;
+const DIM = 384;
+const CENTROIDS = 1000;
+/** Per-dimension noise: ‖noise‖ ≈ 1, so a vector sits at cosine ≈ 0.71 from its centroid and ≈ 0.5 from its cluster-mates. */
+const NOISE = 1 / Math.sqrt(DIM);
+const QUERY_NEAR_NOISE = NOISE / 2;
+const VOCABULARY = 50_000;
+const ZIPF_S = 1.07;
+const BATCH = 5000;
+const CHUNKS_PER_DOCUMENT = 100;
+const TARGETS = { hybridP95: new Map([[100_000, 15], [1_000_000, 80]]), recall: 0.95 };
+
+for (const size of SIZES) {
+  if (!Number.isInteger(size) || size <= 0 || size % CHUNKS_PER_DOCUMENT !== 0) throw new Error(`BENCH_SEARCH_SIZES: ${size} is not a positive multiple of ${CHUNKS_PER_DOCUMENT}`);
+}
+
+class Rng {
+  private state: number;
+  private spare: number | null = null;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  /** mulberry32: uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** Standard normal (Box–Muller). */
+  gaussian(): number {
+    if (this.spare !== null) {
+      const value = this.spare;
+      this.spare = null;
+      return value;
+    }
+    const r = Math.sqrt(-2 * Math.log(1 - this.next()));
+    const theta = 2 * Math.PI * this.next();
+    this.spare = r * Math.sin(theta);
+    return r * Math.cos(theta);
+  }
+}
+
+class Zipf {
+  private readonly cdf: Float64Array;
+
+  constructor(n: number, s: number) {
+    this.cdf = new Float64Array(n);
+    let sum = 0;
+    for (let rank = 1; rank <= n; rank++) this.cdf[rank - 1] = sum += rank ** -s;
+  }
+
+  /** A 0-based rank. */
+  sample(rng: Rng): number {
+    const u = rng.next() * this.cdf[this.cdf.length - 1]!;
+    let lo = 0;
+    let hi = this.cdf.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.cdf[mid]! < u) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** Pronounceable lower-case words, shorter ones at the common ranks, no two sharing a Porter stem. */
+function makeVocabulary(rng: Rng, size: number): string[] {
+  const onsets = ['', 'b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'r', 's', 't', 'v', 'w', 'z', 'br', 'cl', 'dr', 'st', 'tr', 'sh', 'ch', 'pl', 'gr', 'fl'];
+  const vowels = ['a', 'e', 'i', 'o', 'u', 'ai', 'ou', 'ea', 'io'];
+  const codas = ['', '', 'n', 'r', 'l', 's', 't', 'm', 'k', 'nd', 'st', 'x'];
+  const pick = (list: readonly string[]): string => list[rng.int(list.length)]!;
+  const words: string[] = [];
+  const stems = new Set<string>();
+  while (words.length < size) {
+    const syllables = words.length < 300 ? 1 + rng.int(2) : words.length < 5000 ? 2 + rng.int(2) : 2 + rng.int(3);
+    let word = '';
+    for (let i = 0; i < syllables; i++) word += pick(onsets) + pick(vowels) + pick(codas);
+    const stem = stemmer(word);
+    if (word.length < 2 || stems.has(stem)) continue;
+    stems.add(stem);
+    words.push(word);
+  }
+  return words;
+}
+
+function normalize(v: Float32Array): void {
+  let norm = 0;
+  for (let j = 0; j < v.length; j++) norm += v[j]! * v[j]!;
+  const scale = 1 / Math.sqrt(norm);
+  for (let j = 0; j < v.length; j++) v[j] = v[j]! * scale;
+}
+
+/** out = normalize(base + sigma · N(0, I)). */
+function perturb(rng: Rng, base: Float32Array, sigma: number, outVector: Float32Array): void {
+  for (let j = 0; j < DIM; j++) outVector[j] = base[j]! + sigma * rng.gaussian();
+  normalize(outVector);
+}
+
+/** The query embedding is looked up, not computed: the embedding model is not what this bench measures. */
+class LookupEmbedder implements Embedder {
+  readonly model = 'bench-lookup';
+  readonly dimension = DIM;
+  readonly pooling = 'mean';
+
+  constructor(private readonly vectors: ReadonlyMap<string, Float32Array>) {}
+
+  embedPassages(): Promise<Float32Array[]> {
+    return Promise.reject(new Error('The bench inserts passage vectors directly'));
+  }
+
+  embedQuery(text: string): Promise<Float32Array> {
+    const vector = this.vectors.get(text);
+    return vector ? Promise.resolve(vector) : Promise.reject(new Error(`No vector for query "${text}"`));
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** Top-k by dot product over one contiguous N×DIM array: the baseline every latency is compared with. */
+function bruteForce(base: Float32Array, n: number, query: Float32Array, k: number): number[] {
+  const scores = new Float64Array(k).fill(-Infinity);
+  const indexes = new Int32Array(k).fill(-1);
+  for (let i = 0, offset = 0; i < n; i++, offset += DIM) {
+    let dot = 0;
+    for (let j = 0; j < DIM; j++) dot += base[offset + j]! * query[j]!;
+    if (dot <= scores[k - 1]!) continue;
+    let at = k - 1;
+    while (at > 0 && scores[at - 1]! < dot) {
+      scores[at] = scores[at - 1]!;
+      indexes[at] = indexes[at - 1]!;
+      at--;
+    }
+    scores[at] = dot;
+    indexes[at] = i;
+  }
+  return [...indexes];
+}
+
+interface Latency {
+  median: number;
+  p95: number;
+  queries: number;
+}
+
+function summarize(ms: number[]): Latency {
+  const sorted = [...ms].sort((a, b) => a - b);
+  const rank = (q: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  return { median: rank(0.5), p95: rank(0.95), queries: sorted.length };
+}
+
+/** Runs `fn` over the queries in order until they are done or the time budget is spent. */
+async function measure<T>(queries: readonly T[], fn: (query: T, index: number) => Promise<void> | void): Promise<number[]> {
+  const times: number[] = [];
+  const started = performance.now();
+  for (const [index, query] of queries.entries()) {
+    if (times.length >= MIN_QUERIES && performance.now() - started > MODE_SECONDS * 1000) break;
+    const at = performance.now();
+    await fn(query, index);
+    times.push(performance.now() - at);
+  }
+  return times;
+}
+
+interface SizeResult {
+  size: number;
+  insertSeconds: number;
+  chunkSeconds: number;
+  vectorSeconds: number;
+  fileBytes: number;
+  latency: Record<'lexical' | 'exact' | 'fast' | 'hybrid' | 'baseline', Latency>;
+  recall: number;
+  recallQueries: number;
+  /** Share of vec0 exact top-10 ids that the JS scan also returns (a sanity check of the ground truth). */
+  exactAgreement: number;
+  autoStrategy: 'exact' | 'fast';
+  hybridStrategy: string;
+}
+
+const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
+// Sampled between steps: the work is synchronous, so a timer would never fire during it.
+let peakRss = 0;
+const sampleRss = (): void => void (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+const progress = (message: string): void => void process.stderr.write(`[bench-search] ${message}\n`);
+
+async function runSize(size: number, words: readonly string[], zipf: Zipf): Promise<SizeResult> {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
+  const db: Db = openDatabase(dbFile);
+  const folders = new FolderStore(db);
+  const documents = new DocumentStore(db);
+  const chunks = new ChunkStore(db);
+  const vectors = new VectorStore(db);
+  vectors.reset(DIM);
+  const folderId = folders.upsert('/bench/library').id;
+
+  const dataRng = new Rng(0x5eed + size);
+  const centroids = new Float32Array(CENTROIDS * DIM);
+  for (let c = 0; c < CENTROIDS; c++) {
+    const centroid = centroids.subarray(c * DIM, (c + 1) * DIM);
+    for (let j = 0; j < DIM; j++) centroid[j] = dataRng.gaussian();
+    normalize(centroid);
+  }
+  // The stored vectors, kept once as the brute-force baseline's input (1.5 GB at 1M chunks).
+  const base = new Float32Array(size * DIM);
+  const cluster = new Uint16Array(size);
+
+  let chunkSeconds = 0;
+  let vectorSeconds = 0;
+  for (let done = 0; done < size; done += BATCH) {
+    const count = Math.min(BATCH, size - done);
+    const batchDocuments: { relativePath: string; chunks: NewChunk[] }[] = [];
+    for (let d = 0; d < count / CHUNKS_PER_DOCUMENT; d++) {
+      const documentNumber = (done + d * CHUNKS_PER_DOCUMENT) / CHUNKS_PER_DOCUMENT;
+      const title = Array.from({ length: 2 + dataRng.int(3) }, () => words[zipf.sample(dataRng)]!).join(' ');
+      const docChunks: NewChunk[] = [];
+      let offset = 0;
+      for (let c = 0; c < CHUNKS_PER_DOCUMENT; c++) {
+        const length = 60 + dataRng.int(41);
+        const parts: string[] = [];
+        for (let w = 0; w < length; w++) parts.push(words[zipf.sample(dataRng)]! + (w % 12 === 11 || w === length - 1 ? '.' : ''));
+        const text = parts.join(' ');
+        docChunks.push({ text, charStart: offset, charEnd: offset + text.length, page: null, lineStart: null, lineEnd: null, headingPath: [title], tokenCount: Math.round(length * 1.3) });
+        offset += text.length + 2;
+      }
+      batchDocuments.push({ relativePath: `topic-${documentNumber % 97}/note-${documentNumber}.md`, chunks: docChunks });
+    }
+    const batchVectors: Float32Array[] = [];
+    for (let i = done; i < done + count; i++) {
+      const c = dataRng.int(CENTROIDS);
+      cluster[i] = c;
+      const vector = base.subarray(i * DIM, (i + 1) * DIM);
+      perturb(dataRng, centroids.subarray(c * DIM, (c + 1) * DIM), NOISE, vector);
+      batchVectors.push(vector);
+    }
+
+    let started = performance.now();
+    const ids: number[] = [];
+    db.transaction(() => {
+      for (const document of batchDocuments) {
+        const documentId = documents.insertPending(folderId, `/bench/library/${document.relativePath}`, document.relativePath, null);
+        ids.push(...chunks.replace(documentId, document.chunks));
+        documents.record(documentId, { status: 'indexed', reason: null, message: null, kind: 'markdown', size: null, mtimeMs: null, contentHash: null }, document.chunks.length);
+      }
+    }).immediate();
+    chunkSeconds += (performance.now() - started) / 1000;
+    // Ids are the array positions + 1 in a fresh file, which the recall sanity check relies on.
+    if (ids[0] !== done + 1 || ids.at(-1) !== done + count) throw new Error('Unexpected chunk ids');
+    started = performance.now();
+    db.transaction(() => vectors.insert(ids, batchVectors)).immediate();
+    vectorSeconds += (performance.now() - started) / 1000;
+    sampleRss();
+    if ((done + count) % 100_000 === 0) progress(`${size}: inserted ${done + count} chunks`);
+  }
+  db.pragma('wal_checkpoint(TRUNCATE)');
+  const fileBytes = statSync(dbFile).size;
+
+  // Queries: half "topic" queries (a new member of a random stored vector's cluster), half
+  // near-duplicates of a random stored vector; text is 2–8 Zipfian words.
+  const queryRng = new Rng(0xc0ffee + size);
+  const queries: { text: string; vector: Float32Array }[] = [];
+  const byText = new Map<string, Float32Array>();
+  while (queries.length < QUERIES + WARMUP) {
+    const text = Array.from({ length: 2 + queryRng.int(7) }, () => words[zipf.sample(queryRng)]!).join(' ');
+    if (byText.has(text)) continue;
+    const stored = queryRng.int(size);
+    const vector = new Float32Array(DIM);
+    if (queries.length % 2 === 0) perturb(queryRng, centroids.subarray(cluster[stored]! * DIM, (cluster[stored]! + 1) * DIM), NOISE, vector);
+    else perturb(queryRng, base.subarray(stored * DIM, (stored + 1) * DIM), QUERY_NEAR_NOISE, vector);
+    byText.set(text, vector);
+    queries.push({ text, vector });
+  }
+  const warmup = queries.slice(0, WARMUP);
+  const measured = queries.slice(WARMUP);
+
+  const embedder = new LookupEmbedder(byText);
+  const deps = { db, chunks, documents, vectors, embedder };
+  const searcher = (tuning: SearchTuning = {}): Searcher => new Searcher(deps, tuning);
+  const runs: { name: 'lexical' | 'exact' | 'fast' | 'hybrid'; mode: SearchMode; searcher: Searcher }[] = [
+    { name: 'lexical', mode: 'lexical', searcher: searcher() },
+    { name: 'exact', mode: 'vector', searcher: searcher({ vector: { strategy: 'exact' } }) },
+    { name: 'fast', mode: 'vector', searcher: searcher({ vector: { strategy: 'fast' } }) },
+    { name: 'hybrid', mode: 'hybrid', searcher: searcher() },
+  ];
+  const latency: Partial<SizeResult['latency']> = {};
+  const top: Partial<Record<'exact' | 'fast', number[][]>> = {};
+  const strategies = new Set<string>();
+  for (const run of runs) {
+    for (const query of warmup) await run.searcher.search(query.text, { k: K, mode: run.mode });
+    gc();
+    const ids: number[][] = [];
+    const times = await measure(measured, async (query) => {
+      const response = await run.searcher.search(query.text, { k: K, mode: run.mode });
+      ids.push(response.results.map((r) => r.chunkId));
+      if (run.name === 'hybrid' && response.vectorStrategy) strategies.add(response.vectorStrategy);
+    });
+    sampleRss();
+    latency[run.name] = summarize(times);
+    if (run.name === 'exact' || run.name === 'fast') top[run.name] = ids;
+    progress(`${size}: ${run.name} median ${latency[run.name]!.median.toFixed(2)} ms`);
+  }
+
+  for (const query of warmup.slice(0, 2)) bruteForce(base, size, query.vector, K);
+  let agreement = 0;
+  const exactTop = top.exact!;
+  const baselineTimes = await measure(measured.slice(0, exactTop.length), (query, q) => {
+    const found = bruteForce(base, size, query.vector, K);
+    const exact = new Set(exactTop[q]);
+    agreement += found.filter((index) => exact.has(index + 1)).length / K;
+  });
+  latency.baseline = summarize(baselineTimes);
+
+  const compared = Math.min(exactTop.length, top.fast!.length);
+  let recall = 0;
+  for (let q = 0; q < compared; q++) {
+    const fast = new Set(top.fast![q]);
+    recall += exactTop[q]!.filter((id) => fast.has(id)).length / exactTop[q]!.length;
+  }
+
+  const autoStrategy = new VectorSearch(vectors).strategyFor();
+  db.close();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
+  return {
+    size,
+    insertSeconds: chunkSeconds + vectorSeconds,
+    chunkSeconds,
+    vectorSeconds,
+    fileBytes,
+    latency: latency as SizeResult['latency'],
+    recall: recall / compared,
+    recallQueries: compared,
+    exactAgreement: agreement / baselineTimes.length,
+    autoStrategy,
+    hybridStrategy: [...strategies].join('+'),
+  };
+}
+
+function report(results: readonly SizeResult[]): string[] {
+  const ms = (value: number): string => (value < 10 ? value.toFixed(2) : value.toFixed(1)).padStart(8);
+  const ratio = (value: number, baseline: number): string => `${(value / baseline).toFixed(3)}x`.padStart(9);
+  const count = (n: number): string => n.toLocaleString('en-US');
+  const lines = [
+    `search bench: ${availableParallelism()} cores; node ${process.version}; ${QUERIES} queries per mode after ${WARMUP} warm-up queries (fewer, at least ${MIN_QUERIES}, once a mode has run ${MODE_SECONDS} s); top-${K}`,
+    `vectors: ${DIM}-dim unit vectors, ${CENTROIDS} random unit centroids with uniform cluster assignment, each vector = normalize(centroid + N(0, (1/√${DIM})²·I)) (cosine ≈ 0.71 to its centroid, ≈ 0.5 to cluster-mates)`,
+    `query vectors: half normalize(centroid of a random stored vector + the same noise), half normalize(random stored vector + N(0, (0.5/√${DIM})²·I))`,
+    `text: ${count(VOCABULARY)} synthetic words, Zipf s=${ZIPF_S}; chunks of 60–100 words, ${CHUNKS_PER_DOCUMENT} chunks per document; queries of 2–8 words from the same distribution (unrelated to the query vector)`,
+    `query embeddings are precomputed and looked up by the bench's Embedder: the embedding model is not measured here`,
+    `latencies through the real Searcher (k=${K}, incl. planning, chunk rows and snippets); baseline = plain JS top-${K} dot-product loop over one Float32Array (N×${DIM}); ratios are against the baseline's median / p95`,
+    '',
+  ];
+  for (const r of results) {
+    lines.push(
+      `${count(r.size)} chunks: insert ${count(Math.round(r.size / r.insertSeconds))} chunks/s (${r.insertSeconds.toFixed(1)} s; chunks+FTS ${count(Math.round(r.size / r.chunkSeconds))}/s, vec0 ${count(Math.round(r.size / r.vectorSeconds))}/s; transactions of ${count(BATCH)}); file ${(r.fileBytes / 1024 ** 2).toFixed(0)} MB`,
+      `  ${'mode'.padEnd(22)} ${'median ms'.padStart(9)} ${'p95 ms'.padStart(8)} ${'median/base'.padStart(12)} ${'p95/base'.padStart(9)} ${'queries'.padStart(8)}`,
+    );
+    const rows: [string, Latency][] = [
+      ['lexical', r.latency.lexical],
+      ['vector exact', r.latency.exact],
+      ['vector fast', r.latency.fast],
+      [`hybrid (${r.hybridStrategy})`, r.latency.hybrid],
+      ['baseline JS scan', r.latency.baseline],
+    ];
+    for (const [name, l] of rows) {
+      lines.push(`  ${name.padEnd(22)} ${ms(l.median).padStart(9)} ${ms(l.p95)} ${ratio(l.median, r.latency.baseline.median).padStart(12)} ${ratio(l.p95, r.latency.baseline.p95)} ${String(l.queries).padStart(8)}`);
+    }
+    lines.push(
+      `  recall@10 fast vs exact: ${r.recall.toFixed(3)} (${r.recallQueries} queries); vec0 exact vs JS scan agreement: ${r.exactAgreement.toFixed(3)}`,
+      `  auto strategy: ${r.autoStrategy} (fast above ${count(DEFAULT_VECTOR.fastAbove)} vectors); fast is ${(r.latency.exact.median / r.latency.fast.median).toFixed(2)}x the speed of exact here`,
+      '',
+    );
+  }
+
+  // Where exact and fast latencies cross, from a straight-line fit of median latency against size.
+  if (results.length >= 2) {
+    const fit = (pick: (r: SizeResult) => number): { a: number; b: number } => {
+      const first = results[0]!;
+      const last = results.at(-1)!;
+      const b = (pick(last) - pick(first)) / (last.size - first.size);
+      return { a: pick(first) - b * first.size, b };
+    };
+    const exact = fit((r) => r.latency.exact.median);
+    const fast = fit((r) => r.latency.fast.median);
+    const crossover = (fast.a - exact.a) / (exact.b - fast.b);
+    lines.push(
+      exact.b > fast.b && crossover > 0
+        ? `auto threshold: fast overtakes exact at ≈ ${count(Math.round(crossover))} vectors (linear fit of medians); configured fastAbove = ${count(DEFAULT_VECTOR.fastAbove)}`
+        : `auto threshold: fast does not overtake exact over the measured sizes (linear fit of medians); configured fastAbove = ${count(DEFAULT_VECTOR.fastAbove)}`,
+    );
+  }
+
+  const verdict = (ok: boolean): string => (ok ? 'PASS' : 'MISS');
+  for (const [size, target] of TARGETS.hybridP95) {
+    const r = results.find((x) => x.size === size);
+    lines.push(r ? `${verdict(r.latency.hybrid.p95 <= target)}  hybrid p95 at ${count(size)}: ${r.latency.hybrid.p95.toFixed(1)} ms (target ≤ ${target} ms)` : `----  hybrid p95 at ${count(size)}: not measured (target ≤ ${target} ms)`);
+  }
+  for (const r of results) lines.push(`${verdict(r.recall >= TARGETS.recall)}  fast-path recall@10 at ${count(r.size)}: ${r.recall.toFixed(3)} (target ≥ ${TARGETS.recall})`);
+  return lines;
+}
+
+async function main(): Promise<void> {
+  mkdirSync(out, { recursive: true });
+  const vocabularyRng = new Rng(0x7e47);
+  const words = makeVocabulary(vocabularyRng, VOCABULARY);
+  const zipf = new Zipf(VOCABULARY, ZIPF_S);
+  const results: SizeResult[] = [];
+  for (const size of SIZES) {
+    results.push(await runSize(size, words, zipf));
+    gc();
+  }
+  const lines = [...report(results), `peak RSS: ${(peakRss / 1024 ** 2).toFixed(0)} MB`];
+  process.stdout.write(lines.join('\n') + '\n');
+  writeFileSync(join(out, 'search.txt'), lines.join('\n') + '\n');
+}
+
+await main();
