@@ -4,6 +4,7 @@ import { runIndex, runLibraries, runRemoveLibrary, runStatus } from './commands/
 import { runSearch } from './commands/search.js';
 import { runAsk } from './commands/ask.js';
 import { registerProfileCommands } from './commands/profiles.js';
+import { runServe } from './commands/serve.js';
 import { registerModelCommands } from './commands/models.js';
 import { parseSize } from './data-dir.js';
 
@@ -73,6 +74,13 @@ export function buildProgram(): Command {
     .action(async (question: string, options) => runAsk(program.opts().dataDir, question, options));
 
   registerProfileCommands(program, () => program.opts().dataDir);
+
+  program
+    .command('serve')
+    .description('browser mode: the Quire UI and engine on 127.0.0.1, with a per-run token in the printed URL')
+    .option('--port <n>', 'port (default: a free one)', (v) => Number(v))
+    .option('--no-watch', 'do not keep indexed libraries in sync with their folders')
+    .action(async (options) => runServe(program.opts().dataDir, options));
 
   program
     .command('status')

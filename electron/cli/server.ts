@@ -1,0 +1,172 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { QuireService, toErrorPayload } from '../engine/service.js';
+import { ClientMessage, isStreamMethod, type ServerMessage } from '../shared/contract.js';
+
+export interface BrowserModeOptions {
+  dataDir: string;
+  port?: number;
+  /** Directory of the built renderer (renderer/dist). */
+  staticDir?: string;
+  watch?: boolean;
+  /** Fixed token (tests); random per run otherwise. */
+  token?: string;
+}
+
+export interface BrowserModeServer {
+  url: string;
+  port: number;
+  token: string;
+  service: QuireService;
+  close(): Promise<void>;
+}
+
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
+  '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8', '.pdf': 'application/pdf', '.csv': 'text/plain; charset=utf-8', '.log': 'text/plain; charset=utf-8',
+};
+
+export function defaultStaticDir(): string {
+  return resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'renderer', 'dist');
+}
+
+/**
+ * Browser mode: the same engine and UI as the desktop app, served on 127.0.0.1 only. Every API
+ * request needs the per-run token; Host and Origin must be this server's own, so a web page
+ * elsewhere (or a DNS-rebinding attack) cannot reach the engine.
+ */
+export async function startBrowserMode(options: BrowserModeOptions): Promise<BrowserModeServer> {
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const staticDir = options.staticDir ?? defaultStaticDir();
+  let port = 0;
+  const service = new QuireService({
+    dataDir: options.dataDir,
+    watch: options.watch ?? true,
+    fileUrl: (library, documentId) => `/files/${encodeURIComponent(library)}/${documentId}?token=${token}`,
+    onNotice: (notice) => broadcast({ type: 'notice', notice }),
+  });
+  const sockets = new Set<WebSocket>();
+  const broadcast = (message: ServerMessage): void => {
+    for (const socket of sockets) socket.send(JSON.stringify(message));
+  };
+
+  const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const sameOrigin = (request: IncomingMessage): boolean => {
+    if (!allowedHosts().includes(request.headers.host ?? '')) return false;
+    const origin = request.headers.origin;
+    return origin === undefined || allowedHosts().some((h) => origin === `http://${h}`);
+  };
+  const hasToken = (request: IncomingMessage): boolean => {
+    const given = new URL(request.url ?? '/', 'http://x').searchParams.get('token') ?? '';
+    const a = Buffer.from(given);
+    const b = Buffer.from(token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  };
+
+  const server: Server = createServer((request, response) => {
+    if (!sameOrigin(request)) return refuse(response, 403, 'Forbidden: wrong Host or Origin');
+    const url = new URL(request.url ?? '/', 'http://x');
+    if (url.pathname.startsWith('/files/')) {
+      if (!hasToken(request)) return refuse(response, 401, 'Unauthorized: missing or wrong token');
+      const [, , library, id] = url.pathname.split('/');
+      const path = service.documentPath(decodeURIComponent(library ?? ''), Number(id));
+      if (!path || !existsSync(path)) return refuse(response, 404, 'No such document');
+      response.writeHead(200, { 'Content-Type': TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': statSync(path).size, 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox" });
+      createReadStream(path).pipe(response);
+      return;
+    }
+    serveStatic(staticDir, url.pathname, response, port);
+  });
+
+  const sockServer = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', 'http://x');
+    const fail = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (url.pathname !== '/ws') return fail(404, 'Not Found');
+    if (!sameOrigin(request)) return fail(403, 'Forbidden');
+    if (!hasToken(request)) return fail(401, 'Unauthorized');
+    sockServer.handleUpgrade(request, socket, head, (ws) => attach(ws));
+  });
+
+  function attach(ws: WebSocket): void {
+    sockets.add(ws);
+    const running = new Map<number, AbortController>();
+    const send = (message: ServerMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    ws.on('message', (data) => {
+      let message: ClientMessage;
+      try {
+        message = ClientMessage.parse(JSON.parse(data.toString()));
+      } catch (error) {
+        send({ type: 'error', id: null, error: { code: 'bad-request', message: `Malformed message: ${(error as Error).message.slice(0, 300)}` } });
+        return;
+      }
+      if (message.type === 'cancel') {
+        running.get(message.id)?.abort();
+        return;
+      }
+      const { id, method, params } = message;
+      const abort = new AbortController();
+      running.set(id, abort);
+      const stream = isStreamMethod(method);
+      service
+        .handle(method, params, { signal: abort.signal, emit: (event) => stream && send({ type: 'event', id, event }) })
+        .then((result) => send({ type: 'result', id, result }))
+        .catch((error: unknown) => send({ type: 'error', id, error: abort.signal.aborted ? { code: 'cancelled', message: 'Cancelled' } : toErrorPayload(error) }))
+        .finally(() => running.delete(id));
+    });
+    ws.on('close', () => {
+      sockets.delete(ws);
+      for (const abort of running.values()) abort.abort();
+    });
+  }
+
+  await new Promise<void>((done, fail) => {
+    server.once('error', fail);
+    server.listen(options.port ?? 0, '127.0.0.1', () => done());
+  });
+  port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    service,
+    async close() {
+      for (const socket of sockets) socket.terminate();
+      sockServer.close();
+      await new Promise<void>((done) => server.close(() => done()));
+      await service.close();
+    },
+  };
+}
+
+function refuse(response: ServerResponse, status: number, text: string): void {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8' });
+  response.end(text);
+}
+
+function serveStatic(root: string, pathname: string, response: ServerResponse, port: number): void {
+  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+  let file = join(root, relative || 'index.html');
+  if (!file.startsWith(root + sep) && file !== root) return refuse(response, 403, 'Forbidden');
+  if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
+  if (!existsSync(file)) return refuse(response, 503, `The UI is not built: run npm run build (looked in ${root})`);
+  response.writeHead(200, {
+    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Security-Policy': `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`,
+    'X-Content-Type-Options': 'nosniff',
+    'Referrer-Policy': 'no-referrer',
+    'Cache-Control': 'no-store',
+  });
+  createReadStream(file).pipe(response);
+}

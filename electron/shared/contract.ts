@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import { AnswerEvent } from './answer.js';
+import { IndexProgress, IndexSummary, LibraryName, LibraryStatus, LibrarySummary } from './library.js';
+import { SearchMode, SearchResponse } from './search.js';
+
+/**
+ * The one contract between the UI and the engine, whatever carries it (Electron MessagePorts or
+ * the browser mode's WebSocket). Every method has a params schema that the engine validates and a
+ * result schema that the client validates; streaming methods also have an event schema.
+ */
+
+export const ErrorPayload = z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() });
+export type ErrorPayload = z.infer<typeof ErrorPayload>;
+
+const Library = z.object({ library: LibraryName });
+const Patterns = { include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() };
+
+export const ModelInfo = z.object({
+  id: z.string(), path: z.string(), architecture: z.string(), name: z.string().nullable(), sizeBytes: z.number(),
+  hasChatTemplate: z.boolean(), contextLength: z.number().nullable(), parameterCount: z.number(), active: z.boolean(),
+});
+export const AdapterInfo = z.object({
+  id: z.string(), path: z.string(), architecture: z.string(), name: z.string().nullable(), sizeBytes: z.number(), base: z.string().nullable(),
+});
+export const CatalogItem = z.object({
+  id: z.string(), kind: z.enum(['llm', 'embedder']), name: z.string(), sizeBytes: z.number(), licence: z.string(), installed: z.boolean(),
+});
+export const ProfileSchema = z.object({
+  name: z.string(), description: z.string(), adapters: z.array(z.object({ adapter: z.string(), scale: z.number() })), retrieval: z.boolean(),
+  k: z.number().int(), systemPrompt: z.string(), rules: z.array(z.string()), examples: z.array(z.string()),
+});
+export const Settings = z.object({
+  theme: z.enum(['system', 'light', 'dark']),
+  activeModel: z.string().nullable(),
+  /** Adapters toggled on in the UI for the next questions, with their scales. */
+  activeAdapters: z.array(z.object({ adapter: z.string(), scale: z.number().min(0).max(4) })),
+  /** Embedder for new libraries: an installed id or a folder path; null = lexical only. */
+  defaultEmbedder: z.string().nullable(),
+});
+export type Settings = z.infer<typeof Settings>;
+export const Passage = z.object({
+  chunkId: z.number().int(), library: z.string(), path: z.string(), relativePath: z.string(), kind: z.string().nullable(),
+  text: z.string(), page: z.number().int().nullable(), lines: z.tuple([z.number().int(), z.number().int()]).nullable(), headingPath: z.array(z.string()),
+  /** Neighbouring passages, so the cited one can be read in context. */
+  before: z.string(), after: z.string(),
+  /** Where the file can be opened in the browser (browser mode); Electron opens it with the system viewer. */
+  fileUrl: z.string().nullable(),
+});
+export const ConversationSummary = z.object({ id: z.number().int(), title: z.string(), createdAt: z.string() });
+export const ConversationMessage = z.object({
+  id: z.number().int(), role: z.enum(['user', 'assistant']), text: z.string(), profile: z.string().nullable(), createdAt: z.string(),
+  sources: z.array(z.unknown()),
+});
+export const PullProgress = z.object({ downloadedBytes: z.number(), totalBytes: z.number().nullable(), file: z.string() });
+
+const method = <P extends z.ZodTypeAny, R extends z.ZodTypeAny>(params: P, result: R) => ({ params, result, stream: false as const });
+const streaming = <P extends z.ZodTypeAny, E extends z.ZodTypeAny, R extends z.ZodTypeAny>(params: P, event: E, result: R) => ({ params, event, result, stream: true as const });
+
+export const contract = {
+  'libraries.list': method(z.object({}), z.array(LibrarySummary)),
+  'libraries.create': method(z.object({ library: LibraryName, folders: z.array(z.string().min(1)).min(1), embedder: z.string().nullable().optional(), ...Patterns }), LibrarySummary),
+  'libraries.remove': method(Library, z.object({ removed: z.boolean() })),
+  'libraries.status': method(Library, LibraryStatus),
+  'libraries.addFolder': method(Library.extend({ folder: z.string().min(1), ...Patterns }), LibraryStatus),
+  'libraries.removeFolder': method(Library.extend({ folder: z.string().min(1) }), LibraryStatus),
+  'libraries.index': streaming(Library.extend({ retryFailed: z.boolean().optional() }), IndexProgress, IndexSummary),
+  'search': method(Library.extend({ query: z.string().max(20_000), k: z.number().int().min(1).max(100).optional(), mode: SearchMode.optional(), documents: z.boolean().optional() }), SearchResponse),
+  'ask': streaming(
+    Library.extend({
+      question: z.string().min(1).max(20_000),
+      conversationId: z.number().int().optional(),
+      profile: z.string().optional(),
+    }),
+    AnswerEvent,
+    z.object({ conversationId: z.number().int().nullable() }),
+  ),
+  'passages.get': method(Library.extend({ chunkId: z.number().int() }), Passage),
+  'documents.open': method(Library.extend({ path: z.string().min(1) }), z.object({ opened: z.boolean(), url: z.string().nullable() })),
+  'conversations.list': method(Library, z.array(ConversationSummary)),
+  'conversations.get': method(Library.extend({ id: z.number().int() }), z.array(ConversationMessage)),
+  'conversations.remove': method(Library.extend({ id: z.number().int() }), z.object({ removed: z.boolean() })),
+  'models.list': method(z.object({}), z.array(ModelInfo)),
+  'models.import': method(z.object({ path: z.string().min(1) }), ModelInfo),
+  'models.remove': method(z.object({ id: z.string() }), z.object({ removed: z.boolean() })),
+  'models.catalog': method(z.object({}), z.array(CatalogItem)),
+  'models.pull': streaming(z.object({ id: z.string() }), PullProgress, z.object({ id: z.string(), path: z.string() })),
+  'adapters.list': method(z.object({}), z.array(AdapterInfo)),
+  'adapters.import': method(z.object({ path: z.string().min(1), base: z.string().optional() }), AdapterInfo),
+  'adapters.remove': method(z.object({ id: z.string() }), z.object({ removed: z.boolean() })),
+  'profiles.list': method(z.object({}), z.array(ProfileSchema)),
+  'profiles.save': method(ProfileSchema.partial().extend({ name: z.string() }), ProfileSchema),
+  'profiles.remove': method(z.object({ name: z.string() }), z.object({ removed: z.boolean() })),
+  'settings.get': method(z.object({}), Settings),
+  'settings.set': method(Settings.partial(), Settings),
+} as const;
+
+export type Contract = typeof contract;
+export type MethodName = keyof Contract;
+export type StreamMethod = { [M in MethodName]: Contract[M]['stream'] extends true ? M : never }[MethodName];
+export type CallMethod = Exclude<MethodName, StreamMethod>;
+export type Params<M extends MethodName> = z.input<Contract[M]['params']>;
+export type Result<M extends MethodName> = z.output<Contract[M]['result']>;
+export type StreamEvent<M extends StreamMethod> = z.output<Contract[M] extends { event: infer E extends z.ZodTypeAny } ? E : never>;
+
+/** A running stream: events arrive through `onEvent`; `cancel()` stops the work in the engine. */
+export interface StreamHandle<M extends StreamMethod> {
+  result: Promise<Result<M>>;
+  cancel(): void;
+  onEvent(listener: (event: StreamEvent<M>) => void): void;
+}
+
+/** What the renderer talks to: `window.quire` in Electron, a WebSocket client in browser mode. */
+export interface QuireClient {
+  call<M extends CallMethod>(method: M, params: Params<M>): Promise<Result<M>>;
+  stream<M extends StreamMethod>(method: M, params: Params<M>): StreamHandle<M>;
+  /** Where the UI runs: drives things like "open in system viewer" vs a download link. */
+  readonly shell: 'electron' | 'browser';
+  /** Electron only: the real path of a dropped file or folder. */
+  pathForFile?(file: File): string;
+}
+
+/** Wire messages (WebSocket text frames / MessagePort messages). */
+export const ClientMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('call'), id: z.number().int(), method: z.string(), params: z.unknown() }),
+  z.object({ type: z.literal('cancel'), id: z.number().int() }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+export const ServerMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('result'), id: z.number().int(), result: z.unknown() }),
+  z.object({ type: z.literal('event'), id: z.number().int(), event: z.unknown() }),
+  z.object({ type: z.literal('error'), id: z.number().int().nullable(), error: ErrorPayload }),
+  /** Pushed without a request: the engine restarted, a library changed on disk. */
+  z.object({ type: z.literal('notice'), notice: z.object({ kind: z.enum(['engine-restarted', 'library-changed']), message: z.string(), library: z.string().optional() }) }),
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+
+export function isStreamMethod(name: string): name is StreamMethod {
+  return name in contract && contract[name as MethodName].stream;
+}
