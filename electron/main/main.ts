@@ -1,0 +1,46 @@
+import { app, BrowserWindow, ipcMain, MessageChannelMain, protocol, shell, utilityProcess, type MessagePortMain } from 'electron';
+import { join } from 'node:path';
+import { EngineHost } from './engine-host.js';
+import { registerIpcHandlers, type IpcMainLike } from './ipc-router.js';
+import { appProtocolHandler } from './protocol.js';
+import { APP_ORIGIN, hardenWebContents, windowOptions } from './security.js';
+
+// Layout of the packaged app: dist-electron/{main,preload}.cjs next to dist/ (engine) and renderer/dist.
+const root = join(__dirname, '..');
+const rendererDir = join(root, 'renderer', 'dist');
+const engineEntry = join(root, 'dist', 'engine', 'host', 'utility-entry.js');
+
+protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+app.enableSandbox();
+
+const windows = new Set<BrowserWindow>();
+const engine = new EngineHost<MessagePortMain>(
+  () => utilityProcess.fork(engineEntry, [], { serviceName: 'Quire engine', env: { ...process.env, QUIRE_DATA_DIR: process.env.QUIRE_DATA_DIR ?? app.getPath('userData') } }),
+  (message) => {
+    for (const window of windows) window.webContents.send('quire:notice', { kind: 'engine-restarted', message });
+  },
+);
+
+function createWindow(): void {
+  const window = new BrowserWindow(windowOptions(join(__dirname, 'preload.cjs')));
+  windows.add(window);
+  window.on('closed', () => windows.delete(window));
+  hardenWebContents(window.webContents, (url) => void shell.openExternal(url));
+  window.once('ready-to-show', () => window.show());
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
+}
+
+app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => void shell.openExternal(url)));
+
+void app.whenReady().then(() => {
+  protocol.handle('app', appProtocolHandler(rendererDir));
+  engine.start();
+  registerIpcHandlers(ipcMain as unknown as IpcMainLike, engine, () => new MessageChannelMain());
+  createWindow();
+  app.on('activate', () => BrowserWindow.getAllWindows().length === 0 && createWindow());
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+app.on('before-quit', () => engine.stop());
