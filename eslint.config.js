@@ -9,7 +9,7 @@ const restrict = (files, group, message) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['.scratch/**', 'dist/**', 'node_modules/**', 'renderer/dist/**', 'test/fixtures/generated/**', 'bench-out/**'] },
+  { ignores: ['.scratch/**', 'dist/**', 'dist-electron/**', 'release/**', 'node_modules/**', 'renderer/dist/**', 'test/fixtures/generated/**', 'bench-out/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -21,5 +21,7 @@ export default tseslint.config(
   restrict(['electron/main/**'], ['**/engine/**', 'react', 'react-dom'], 'Electron main talks to the engine through the utility process, never by import.'),
   restrict(['electron/preload/**'], ['**/engine/**', '**/cli/**', '**/main/**'], 'The preload builds window.quire from the contract only.'),
   restrict(['electron/cli/**'], ['electron', 'electron/*', '**/main/**', '**/preload/**', '**/renderer/**'], 'The CLI is a shell over the engine; it never imports Electron.'),
-  restrict(['renderer/**'], ['**/engine/**', '**/main/**', '**/cli/**', '**/preload/**', 'electron', 'node:*'], 'The renderer imports electron/shared only.'),
+  // '/electron' (anchored) is the Electron package; a bare 'electron' would also match the
+  // '../electron/shared/...' path the renderer is meant to import.
+  restrict(['renderer/**'], ['**/engine/**', '**/main/**', '**/cli/**', '**/preload/**', '/electron', 'node:*'], 'The renderer imports electron/shared only.'),
 );

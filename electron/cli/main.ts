@@ -6,6 +6,9 @@ import { runAsk } from './commands/ask.js';
 import { registerProfileCommands } from './commands/profiles.js';
 import { runServe } from './commands/serve.js';
 import { registerModelCommands } from './commands/models.js';
+import { registerEvalCommand } from './commands/eval.js';
+import { registerDatasetCommands } from './commands/dataset.js';
+import { registerApiKeyCommand } from './commands/api-key.js';
 import { parseSize } from './data-dir.js';
 
 const integer = (name: string) => (value: string): number => {
@@ -42,6 +45,9 @@ export function buildProgram(): Command {
     .option('--retry-failed', 'parse files that failed before even if unchanged')
     .option('--embedder <id-or-path>', 'embedding model: a folder in transformers.js layout, or an installed id (default: the library\'s own)')
     .option('--no-embed', 'do not embed (lexical search only for new passages)')
+    .option('--ocr', 'read scanned PDF pages and images with OCR (the default; kept for the library)')
+    .option('--no-ocr', 'do not run OCR for this library (kept for the library)')
+    .option('--ocr-languages <codes>', 'OCR languages, e.g. eng or eng+deu: installed @tesseract.js-data/<code> packages (kept for the library)')
     .option('-w, --watch', 'keep watching the folders and re-index changes until interrupted')
     .option('--json', 'print the summary as JSON')
     .action(async (folders: string[], options) => runIndex(program.opts().dataDir, folders, options));
@@ -80,6 +86,7 @@ export function buildProgram(): Command {
     .description('browser mode: the Quire UI and engine on 127.0.0.1, with a per-run token in the printed URL')
     .option('--port <n>', 'port (default: a free one)', (v) => Number(v))
     .option('--no-watch', 'do not keep indexed libraries in sync with their folders')
+    .option('-m, --model <id-or-path>', 'generation model to keep loaded, for the UI and the /v1 API (default: the active model)')
     .action(async (options) => runServe(program.opts().dataDir, options));
 
   program
@@ -102,6 +109,9 @@ export function buildProgram(): Command {
     .action((name: string) => runRemoveLibrary(program.opts().dataDir, name));
 
   registerModelCommands(program, () => program.opts().dataDir as string | undefined);
+  registerEvalCommand(program, () => program.opts().dataDir as string | undefined);
+  registerDatasetCommands(program, () => program.opts().dataDir as string | undefined);
+  registerApiKeyCommand(program, () => program.opts().dataDir as string | undefined);
   return program;
 }
 

@@ -5,8 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { QuireService, toErrorPayload } from '../engine/service.js';
+import { OpenAiApi } from '../engine/openai/api.js';
+import { readOrCreateApiKey } from '../engine/openai/api-key.js';
+import { QuireService, resolveServedModel, toErrorPayload } from '../engine/service.js';
 import { ClientMessage, isStreamMethod, type ServerMessage } from '../shared/contract.js';
+import { handleOpenAiRequest, isOpenAiPath } from './openai-http.js';
 
 export interface BrowserModeOptions {
   dataDir: string;
@@ -16,6 +19,8 @@ export interface BrowserModeOptions {
   watch?: boolean;
   /** Fixed token (tests); random per run otherwise. */
   token?: string;
+  /** The generation model to keep loaded (a registered id or a GGUF path), instead of settings.activeModel. */
+  model?: string;
 }
 
 export interface BrowserModeServer {
@@ -23,6 +28,8 @@ export interface BrowserModeServer {
   port: number;
   token: string;
   service: QuireService;
+  /** The OpenAI-compatible API under /v1/ (API key in `<dataDir>/api-key`). */
+  openai: OpenAiApi;
   close(): Promise<void>;
 }
 
@@ -51,7 +58,9 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     watch: options.watch ?? true,
     fileUrl: (library, documentId) => `/files/${encodeURIComponent(library)}/${documentId}?token=${token}`,
     onNotice: (notice) => broadcast({ type: 'notice', notice }),
+    model: options.model ? await resolveServedModel(options.dataDir, options.model) : undefined,
   });
+  const openai = new OpenAiApi(service);
   const sockets = new Set<WebSocket>();
   const broadcast = (message: ServerMessage): void => {
     for (const socket of sockets) socket.send(JSON.stringify(message));
@@ -73,6 +82,8 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
   const server: Server = createServer((request, response) => {
     if (!sameOrigin(request)) return refuse(response, 403, 'Forbidden: wrong Host or Origin');
     const url = new URL(request.url ?? '/', 'http://x');
+    // Tools, not the UI: the API key instead of the per-run token.
+    if (isOpenAiPath(url.pathname)) return void handleOpenAiRequest(request, response, { api: openai, apiKey: () => readOrCreateApiKey(options.dataDir) });
     if (url.pathname.startsWith('/files/')) {
       if (!hasToken(request)) return refuse(response, 401, 'Unauthorized: missing or wrong token');
       const [, , library, id] = url.pathname.split('/');
@@ -141,6 +152,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     port,
     token,
     service,
+    openai,
     async close() {
       for (const socket of sockets) socket.terminate();
       sockServer.close();

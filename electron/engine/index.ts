@@ -3,12 +3,15 @@ import { join } from 'node:path';
 import { LibraryName, type LibrarySummary } from '../shared/library.js';
 import { Library } from './library.js';
 import type { ParsePoolOptions } from './ingest/parse-pool.js';
+import type { OcrPoolOptions } from './ocr/ocr-pool.js';
 import { EmbedderLoadError, TransformersEmbedder } from './embed/transformers.js';
 
 export interface EngineOptions {
   /** Where libraries (and later models) live. */
   dataDir: string;
   parser?: ParsePoolOptions;
+  /** OCR worker pool (size, time and memory budgets). */
+  ocr?: OcrPoolOptions;
 }
 
 export class UnknownLibraryError extends Error {
@@ -45,7 +48,7 @@ export function createEngine(options: EngineOptions): Engine {
         if (!create) throw new UnknownLibraryError(name);
         mkdirSync(librariesDir, { recursive: true });
       }
-      return new Library(name, file, options.parser);
+      return new Library(name, file, options.parser, options.ocr);
     },
     listLibraries() {
       if (!existsSync(librariesDir)) return [];

@@ -1,5 +1,8 @@
 import { statSync } from 'node:fs';
-import type { LibraryStatus } from '../shared/library.js';
+import type { DocumentInfo, LibraryStatus, MailHeaders, OcrSettings } from '../shared/library.js';
+import { DEFAULT_OCR_SETTINGS, resolveLanguages } from './ocr/languages.js';
+import { OcrPool, type OcrCounters, type OcrPoolOptions } from './ocr/ocr-pool.js';
+import { OcrCache } from './store/ocr-cache.js';
 import { Indexer, type IndexOptions } from './ingest/pipeline.js';
 import { ParsePool, type ParsePoolOptions } from './ingest/parse-pool.js';
 import { LibraryWatcher, type WatchOptions } from './ingest/watcher.js';
@@ -28,7 +31,9 @@ export class Library {
   readonly meta: MetaStore;
   readonly vectors: VectorStore;
   readonly conversations: ConversationStore;
+  readonly ocrCache: OcrCache;
   private pool: ParsePool | null = null;
+  private ocrPool: OcrPool | null = null;
   private embedder: Embedder | null = null;
   private batcher: EmbedBatcher | null = null;
 
@@ -36,6 +41,7 @@ export class Library {
     readonly name: string,
     readonly file: string,
     private readonly poolOptions: ParsePoolOptions = {},
+    private readonly ocrPoolOptions: OcrPoolOptions = {},
   ) {
     this.db = openDatabase(file);
     this.folders = new FolderStore(this.db);
@@ -44,6 +50,32 @@ export class Library {
     this.meta = new MetaStore(this.db);
     this.vectors = new VectorStore(this.db);
     this.conversations = new ConversationStore(this.db);
+    this.ocrCache = new OcrCache(this.db);
+  }
+
+  /** Whether scanned pages and images are read with OCR, and in which languages. */
+  ocrSettings(): OcrSettings {
+    return this.meta.ocr() ?? { ...DEFAULT_OCR_SETTINGS };
+  }
+
+  /** Changes the OCR setting; languages must be installed (`@tesseract.js-data/<code>` packages). */
+  setOcrSettings(patch: Partial<OcrSettings>): OcrSettings {
+    const previous = this.ocrSettings();
+    const next = { ...previous, ...patch };
+    resolveLanguages(next.languages);
+    this.db.transaction(() => {
+      this.meta.setOcr(next);
+      // Files skipped for want of text (images, scans) are read again by the next run once OCR can read them.
+      if (next.enabled && (!previous.enabled || next.languages.join('+') !== previous.languages.join('+'))) {
+        this.db.prepare("UPDATE documents SET status = 'pending' WHERE status = 'skipped' AND reason = 'no-text' AND parent_id IS NULL").run();
+      }
+    }).immediate();
+    return next;
+  }
+
+  /** What the OCR workers did since the library was opened (pages rendered, recognised, found cached). */
+  ocrCounters(): OcrCounters {
+    return { ...(this.ocrPool?.counters ?? { rendered: 0, recognized: 0, cacheHits: 0, failed: 0 }) };
   }
 
   /**
@@ -91,9 +123,12 @@ export class Library {
 
   indexer(): Indexer {
     this.pool ??= new ParsePool(this.poolOptions);
+    const settings = this.ocrSettings();
+    if (settings.enabled) this.ocrPool ??= new OcrPool({ isolation: this.poolOptions.isolation, ...this.ocrPoolOptions });
     return new Indexer({
       db: this.db, folders: this.folders, documents: this.documents, chunks: this.chunks, pool: this.pool, libraryName: this.name,
       embedding: this.batcher ? { batcher: this.batcher, vectors: this.vectors } : undefined,
+      ocr: settings.enabled && this.ocrPool ? { pool: this.ocrPool, cache: this.ocrCache, settings } : undefined,
     });
   }
 
@@ -106,6 +141,9 @@ export class Library {
 
   status(): LibraryStatus {
     const folders = new Map(this.folders.list().map((f) => [f.id, f.path]));
+    const parents = new Map(
+      (this.db.prepare('SELECT id, relative_path AS relativePath FROM documents WHERE id IN (SELECT parent_id FROM documents)').all() as { id: number; relativePath: string }[]).map((p) => [p.id, p.relativePath]),
+    );
     return {
       library: this.name,
       file: this.file,
@@ -114,29 +152,42 @@ export class Library {
       counts: this.documents.countsByStatus(),
       chunks: this.chunks.count(),
       vectors: this.vectors.count(),
-      documents: this.documents.list().map((d) => ({
-        path: d.path,
-        relativePath: d.relativePath,
-        folder: folders.get(d.folderId) ?? '',
-        kind: d.kind,
-        status: d.status,
-        reason: d.reason,
-        message: d.message,
-        size: d.size,
-        chunks: d.chunkCount,
-        indexedAt: d.indexedAt,
-      })),
+      documents: this.documents.list().map((d) => {
+        const info: DocumentInfo = {
+          path: d.path,
+          relativePath: d.relativePath,
+          folder: folders.get(d.folderId) ?? '',
+          kind: d.kind,
+          status: d.status,
+          reason: d.reason,
+          message: d.message,
+          size: d.size,
+          chunks: d.chunkCount,
+          indexedAt: d.indexedAt,
+        };
+        if (d.parentId !== null) info.parent = parents.get(d.parentId) ?? null;
+        const mail = d.kind === 'email' && d.meta ? (JSON.parse(d.meta) as Partial<MailHeaders>) : null;
+        if (mail?.subject !== undefined) info.mail = { from: mail.from ?? '', to: mail.to ?? '', date: mail.date ?? '', subject: mail.subject };
+        return info;
+      }),
     };
   }
 
   /** Parser process ids while indexing (benchmarks add their memory to the engine's). */
   parserPids(): number[] {
-    return this.pool?.pids() ?? [];
+    return [...(this.pool?.pids() ?? []), ...this.ocrPids()];
+  }
+
+  /** OCR worker process ids (a subset of `parserPids`). */
+  ocrPids(): number[] {
+    return this.ocrPool?.pids() ?? [];
   }
 
   async close(): Promise<void> {
     await this.pool?.close();
     this.pool = null;
+    await this.ocrPool?.close();
+    this.ocrPool = null;
     await this.embedder?.close();
     this.embedder = null;
     if (this.db.open) this.db.close();

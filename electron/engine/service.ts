@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { AnswerEvent } from '../shared/answer.js';
 import { contract, type ErrorPayload, type MethodName } from '../shared/contract.js';
-import { Answerer, AnswerError } from './generate/answer.js';
-import { LlmError, LlmHost } from './generate/llm.js';
+import { Answerer, AnswerError, type AskOptions } from './generate/answer.js';
+import { LlmError, LlmHost, type GenerateOptions, type Generation } from './generate/llm.js';
+import { TurnQueue } from './generate/turns.js';
 import { createEngine, type Engine, type Library } from './index.js';
 import type { LibraryWatcher } from './ingest/watcher.js';
 import { findCatalogEntry, loadCatalog } from './models/catalog.js';
@@ -31,12 +32,25 @@ export interface ServiceOptions {
   /** Keep indexed libraries in sync with their folders while the service runs. */
   watch?: boolean;
   llm?: { contextSize?: number };
+  /** The generation model, overriding settings.activeModel (`quire serve --model`); see resolveServedModel. */
+  model?: ServedModel;
   /** Pushed messages: a library changed on disk. */
   onNotice?: (notice: { kind: 'library-changed'; message: string; library: string }) => void;
   /** A URL under which the shell serves a document's file (browser mode), or null. */
   fileUrl?: (library: string, documentId: number) => string | null;
   /** Opens a file in the system viewer; absent in browser mode (the UI opens `fileUrl` instead). */
   openFile?: (path: string) => Promise<boolean>;
+}
+
+export interface ServedModel {
+  id: string;
+  path: string;
+}
+
+/** `--model ID|PATH`: a registered id, or a GGUF path (named after its registry entry, else its file). Validated now. */
+export async function resolveServedModel(dataDir: string, idOrPath: string): Promise<ServedModel> {
+  const resolved = await new ModelRegistry(dataDir).resolveModel(idOrPath);
+  return { id: resolved.id ?? basename(resolved.path).replace(/\.gguf$/i, ''), path: resolved.path };
 }
 
 export interface CallContext {
@@ -67,6 +81,9 @@ export class QuireService {
   private readonly watchers = new Map<string, LibraryWatcher>();
   private readonly indexing = new Set<string>();
   private llm: LlmHost | null = null;
+  /** Generations (and the model switches before them) run one at a time, in arrival order. */
+  private readonly turns = new TurnQueue();
+  private readonly embedderLoads = new Map<string, Promise<Library>>();
 
   constructor(private readonly options: ServiceOptions) {
     this.engine = createEngine({ dataDir: options.dataDir });
@@ -194,13 +211,20 @@ export class QuireService {
     return library;
   }
 
-  private async libraryWithEmbedder(name: string): Promise<Library> {
+  /** A library with its recorded embedder loaded (once, however many callers ask at the same time). */
+  async libraryWithEmbedder(name: string): Promise<Library> {
     const library = this.library(name);
-    if (!library.activeEmbedder && library.meta.embedder()) {
-      const embedder = await this.engine.loadRecordedEmbedder(library);
-      if (embedder) library.useEmbedder(embedder);
+    if (library.activeEmbedder || !library.meta.embedder()) return library;
+    let loading = this.embedderLoads.get(name);
+    if (!loading) {
+      loading = (async () => {
+        const embedder = await this.engine.loadRecordedEmbedder(library);
+        if (embedder && !library.activeEmbedder) library.useEmbedder(embedder);
+        return library;
+      })().finally(() => this.embedderLoads.delete(name));
+      this.embedderLoads.set(name, loading);
     }
-    return library;
+    return loading;
   }
 
   private async createLibrary(p: { library: string; folders: string[]; embedder?: string | null; include?: string[]; exclude?: string[] }) {
@@ -240,35 +264,61 @@ export class QuireService {
     }
   }
 
-  private activeModel(): RegisteredModel | null {
+  /** The generation model: the serve override, else settings.activeModel, else the newest import. */
+  activeModel(): ServedModel | null {
+    if (this.options.model) return this.options.model;
     const models = this.registry.listModels();
     const chosen = this.settings.get().activeModel;
     return (chosen ? models.find((m) => m.id === chosen) : models.at(-1)) ?? null;
   }
 
   private async ask(p: { library: string; question: string; conversationId?: number; profile?: string }, context: CallContext) {
-    const library = await this.libraryWithEmbedder(p.library);
-    const model = this.activeModel();
-    if (model) {
-      this.llm ??= await LlmHost.create({ contextSize: this.options.llm?.contextSize });
-      await this.llm.loadModel(model.path);
-    }
-    const llm = model ? this.llm : null;
-    const answerer = new Answerer({
-      library, llm,
-      router: new Router(this.profiles.list(), library.activeEmbedder),
-      resolveAdapter: async (idOrPath) => {
-        const adapter = await this.registry.resolveAdapter(idOrPath);
-        if (model) await checkAdapterFits(adapter.path, model.path);
-        return adapter.path;
-      },
-    });
-    const extraAdapters = this.settings.get().activeAdapters.map((a) => ({ path: a.adapter, scale: a.scale }));
-    const done = await answerer.ask(
-      { question: p.question, conversationId: p.conversationId, profile: p.profile, extraAdapters, signal: context.signal },
+    const done = await this.answer(
+      p.library,
+      { question: p.question, conversationId: p.conversationId, profile: p.profile, signal: context.signal },
       (event: AnswerEvent) => context.emit(event),
     );
     return { conversationId: done.conversationId };
+  }
+
+  /** The grounded pipeline (routing, retrieval, adapters) with the active model and adapters, in turn with other generations. */
+  async answer(libraryName: string, options: Omit<AskOptions, 'extraAdapters'>, emit: (event: AnswerEvent) => void) {
+    const library = await this.libraryWithEmbedder(libraryName);
+    const model = this.activeModel();
+    return this.withModel(model, options.signal, (llm) => {
+      const answerer = new Answerer({
+        library, llm,
+        router: new Router(this.profiles.list(), library.activeEmbedder),
+        resolveAdapter: async (idOrPath) => {
+          const adapter = await this.registry.resolveAdapter(idOrPath);
+          if (model) await checkAdapterFits(adapter.path, model.path);
+          return adapter.path;
+        },
+      });
+      const extraAdapters = this.settings.get().activeAdapters.map((a) => ({ path: a.adapter, scale: a.scale }));
+      return answerer.ask({ ...options, extraAdapters }, emit);
+    });
+  }
+
+  /** Plain chat with the active model or a registered one, without retrieval or adapters, in turn with other generations. */
+  async chat(modelId: string, options: GenerateOptions): Promise<Generation> {
+    const active = this.activeModel();
+    const model = active?.id === modelId ? active : this.registry.listModels().find((m) => m.id === modelId);
+    if (!model) throw new ServiceError('no-model', `No model "${modelId}" (see "quire models list")`);
+    return this.withModel(model, options.signal, async (llm) => {
+      await llm!.useAdapters([]);
+      return llm!.generate(options);
+    });
+  }
+
+  /** Switching models under a running generation would pull it out from under it: switches wait their turn too. */
+  private withModel<T>(model: ServedModel | null, signal: AbortSignal | undefined, work: (llm: LlmHost | null) => Promise<T>): Promise<T> {
+    return this.turns.run(signal, async () => {
+      if (!model) return work(null);
+      this.llm ??= await LlmHost.create({ contextSize: this.options.llm?.contextSize });
+      await this.llm.loadModel(model.path);
+      return work(this.llm);
+    });
   }
 
   private passage(libraryName: string, chunkId: number) {

@@ -14,7 +14,7 @@ export const DocumentReason = z.enum([
   'too-large', // over the configured size cap, or over the parser's memory budget
   'binary', // a text-like name whose content is binary
   'unreadable', // no permission, or an I/O error while reading
-  'unsupported', // a format Quire does not read (images, archives, executables...)
+  'unsupported', // a format Quire does not read (archives, executables, legacy binary office files...)
   'empty', // zero bytes, or no text at all after extraction
   'no-text', // the format is readable but holds no extractable text (e.g. an image-only PDF)
   'symlink-loop', // a symbolic link that leads back into a folder being walked
@@ -22,13 +22,18 @@ export const DocumentReason = z.enum([
   'timeout', // the parser took longer than its time budget
   'parser-crashed', // the parser's worker died
   'transcoded', // indexed, but the text was not UTF-8 and was decoded from another encoding
+  'ocr-crashed', // text recognition (OCR) of a page or image crashed its worker
+  'truncated', // the file ends in the middle of its content (e.g. a mailbox cut inside a message)
 ]);
 export type DocumentReason = z.infer<typeof DocumentReason>;
 
 export const DocumentKind = z.enum([
-  'text', 'code', 'markdown', 'html', 'pdf', 'docx', 'odt', 'rtf', 'epub', 'pptx', 'notebook', 'csv', 'other',
+  'text', 'code', 'markdown', 'html', 'pdf', 'docx', 'odt', 'rtf', 'epub', 'pptx', 'notebook', 'csv', 'other', 'image', 'spreadsheet', 'email',
 ]);
 export type DocumentKind = z.infer<typeof DocumentKind>;
+
+export const MailHeaders = z.object({ from: z.string(), to: z.string(), date: z.string(), subject: z.string() });
+export type MailHeaders = z.infer<typeof MailHeaders>;
 
 export const DocumentInfo = z.object({
   path: z.string(),
@@ -41,6 +46,10 @@ export const DocumentInfo = z.object({
   size: z.number().int().nonnegative().nullable(),
   chunks: z.number().int().nonnegative(),
   indexedAt: z.string().nullable(),
+  /** For a part of a file (a message of a mailbox, an attachment): the relative path of the document it is part of. */
+  parent: z.string().nullable().optional(),
+  /** A message's headers, as shown with it. */
+  mail: MailHeaders.optional(),
 });
 export type DocumentInfo = z.infer<typeof DocumentInfo>;
 
@@ -74,6 +83,8 @@ export const IndexProgress = z.object({
   total: z.number().int().nonnegative(),
   currentFile: z.string().nullable(),
   chunks: z.number().int().nonnegative(),
+  /** Pages and images waiting for text recognition, counted apart from files since they dominate the time. */
+  ocr: z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).optional(),
 });
 export type IndexProgress = z.infer<typeof IndexProgress>;
 
@@ -89,8 +100,14 @@ export const IndexSummary = z.object({
   byReason: z.record(z.string(), z.number().int().nonnegative()),
   seconds: z.number().nonnegative(),
   cancelled: z.boolean(),
+  /** Pages and images that needed OCR: recognised now, found in the OCR cache, or failed. */
+  ocr: z.object({ pages: z.number().int().nonnegative(), recognized: z.number().int().nonnegative(), cached: z.number().int().nonnegative(), failed: z.number().int().nonnegative() }).optional(),
 });
 export type IndexSummary = z.infer<typeof IndexSummary>;
+
+/** Per-library OCR setting: on by default, English unless other installed languages are chosen. */
+export const OcrSettings = z.object({ enabled: z.boolean(), languages: z.array(z.string().regex(/^[a-z_]{3,16}$/)).min(1) });
+export type OcrSettings = z.infer<typeof OcrSettings>;
 
 /** Library names become file names, so they are kept to a portable alphabet. */
 export const LibraryName = z

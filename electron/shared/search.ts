@@ -16,6 +16,11 @@ export const SearchResult = z.object({
   page: z.number().int().nullable(),
   lines: z.tuple([z.number().int(), z.number().int()]).nullable(),
   headingPath: z.array(z.string()),
+  sheet: z.string().optional(),
+  rows: z.tuple([z.number().int(), z.number().int()]).optional(),
+  frame: z.number().int().optional(),
+  /** Present when the passage's text was recognised by OCR. */
+  ocrConfidence: z.number().optional(),
   ranks: z.object({ lexical: z.number().int().optional(), vector: z.number().int().optional() }),
   similarity: z.number().optional(),
 });

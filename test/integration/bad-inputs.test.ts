@@ -50,7 +50,9 @@ describe('bad input is reported per file and never stops the folder', () => {
   it.each([
     ['encrypted PDF', 'encrypted.pdf'], ['truncated PDF', 'truncated.pdf'], ['garbage PDF', 'garbage.pdf'], ['truncated DOCX', 'truncated.docx'],
     ['zero-byte file', 'empty.txt'], ['whitespace-only file', 'blank.md'], ['PNG renamed .txt', 'renamed-binary.txt'], ['binary named .txt', 'program.txt'],
-    ['image', 'photo.png'], ['latin-1 content', 'latin1.txt'], ['non-UTF-8 file name', 'caf\xe9-menu.txt'], ['2 GB log over the size cap', 'huge.log'],
+    ['image with a damaged header', 'photo.png'], ['image with damaged pixel data', 'damaged-scan.png'], ['20,000 x 20,000 image (decompression bomb)', 'bomb.png'],
+    ['password-protected spreadsheet', 'locked.xlsx'], ['Excel 97-2003 workbook', 'legacy.xls'], ['mailbox cut inside a message', 'cut.mbox'],
+    ['latin-1 content', 'latin1.txt'], ['non-UTF-8 file name', 'caf\xe9-menu.txt'], ['2 GB log over the size cap', 'huge.log'],
     ['symlink loop to a parent', 'sub/loop'], ['self-referencing symlink', 'self-link'], ['broken symlink', 'dangling.txt'],
   ])('%s gets its own status and reason', (_label, file) => {
     const want = expected.find((e) => e.file === file)!;
@@ -66,6 +68,17 @@ describe('bad input is reported per file and never stops the folder', () => {
       expect(row?.status, file).toBe('indexed');
       expect(library.chunks.forDocument(row!.id).length, file).toBeGreaterThan(0);
     }
+  });
+
+  it('a truncated mailbox still indexes its complete messages; the cut one is marked', () => {
+    const parts = library.status().documents.filter((d) => d.parent === 'cut.mbox');
+    expect(parts.map((d) => [d.relativePath, d.status, d.reason])).toEqual([
+      ['cut.mbox > First complete message', 'indexed', null],
+      ['cut.mbox > Second complete message', 'indexed', null],
+      ['cut.mbox > Cut off message', 'failed', 'truncated'],
+    ]);
+    const bomb = library.status().documents.find((d) => d.relativePath === 'bomb.png')!;
+    expect(bomb.message).toMatch(/20000 x 20000 pixels/);
   });
 
   it('decodes latin-1 content and keeps a non-UTF-8 name byte for byte', () => {

@@ -18,13 +18,17 @@ describe('type detection by content and name', () => {
     ['paper.txt', PDF, 'pdf'],
     ['no-extension', PDF, 'pdf'],
     ['unknown.xyz', text('plain words in an unknown extension'), 'text'],
+    ['photo.png', PNG, 'image'],
+    ['scan-without-extension', PNG, 'image'],
+    ['inbox.mbox', text('From ada@example.test Thu Feb  1 09:30:00 2024\nSubject: hi\n\nbody\n'), 'email'],
+    ['note.eml', text('From: ada@example.test\nSubject: hi\n\nbody\n'), 'email'],
   ])('%s is read as %s', async (name, head, kind) => {
     expect(await detectKind(name, head, head.length)).toEqual({ supported: true, kind });
   });
 
   it.each([
-    ['photo.png', PNG, 'unsupported'],
     ['photo.txt', PNG, 'binary'],
+    ['old.xls', Buffer.from('d0cf11e0a1b11ae1000000000000000000000000000000003e000300feff0900', 'hex'), 'unsupported'],
     ['blob.bin', Buffer.from([0, 1, 2, 3, 0, 0, 7, 8]), 'unsupported'],
     ['data.csv', Buffer.from([0, 1, 2, 3, 0, 0, 7, 8]), 'binary'],
     ['old.doc', Buffer.from('d0cf11e0a1b11ae1000000000000000000000000000000003e000300feff0900', 'hex'), 'unsupported'],

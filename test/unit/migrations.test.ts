@@ -66,6 +66,55 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('004 keeps question sets and runs; a removed chunk unlinks its question instead of deleting it', () => {
+    const file = join(tmp.dir, 'lib.sqlite');
+    const v3 = openDatabase(file, { migrations: migrations.slice(0, 3) });
+    const folder = Number(v3.prepare("INSERT INTO folders (path) VALUES ('/docs')").run().lastInsertRowid);
+    const doc = Number(v3.prepare("INSERT INTO documents (folder_id, path, relative_path) VALUES (?, '/docs/a.md', 'a.md')").run(folder).lastInsertRowid);
+    const chunk = Number(v3.prepare("INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count) VALUES (?, 0, 'Max is a dog', 0, 12, 4)").run(doc).lastInsertRowid);
+    v3.close();
+    const db = openDatabase(file, { migrations: migrations.slice(0, 4) });
+    expect(schemaVersion(db)).toBe(4);
+    expect(tables(db)).toEqual(expect.arrayContaining(['eval_question_sets', 'eval_questions', 'eval_runs', 'eval_run_modes']));
+    const set = Number(db.prepare("INSERT INTO eval_question_sets (name, origin) VALUES ('s', 'generated')").run().lastInsertRowid);
+    db.prepare("INSERT INTO eval_questions (set_id, qid, question, answer, split, chunk_id, sources) VALUES (?, 'q1', 'Who is Max?', 'a dog', 'train', ?, '[\"a.md\"]')").run(set, chunk);
+    expect(() => db.prepare("INSERT INTO eval_questions (set_id, qid, question) VALUES (?, 'q1', 'again')").run(set)).toThrow(/UNIQUE/);
+    expect(() => db.prepare("INSERT INTO eval_questions (set_id, qid, question, split) VALUES (?, 'q2', 'x', 'validation')").run(set)).toThrow(/CHECK/);
+    expect(() => db.prepare("INSERT INTO eval_question_sets (name, origin) VALUES ('s', 'guessed')").run()).toThrow(/CHECK/);
+    db.prepare('DELETE FROM documents WHERE id = ?').run(doc);
+    expect(db.prepare('SELECT qid, chunk_id AS chunkId, sources FROM eval_questions').all()).toEqual([{ qid: 'q1', chunkId: null, sources: '["a.md"]' }]);
+    const run = Number(db.prepare("INSERT INTO eval_runs (created_at, question_set, k, question_count, report) VALUES ('t', 'q.jsonl', 5, 1, '{}')").run().lastInsertRowid);
+    db.prepare("INSERT INTO eval_run_modes (run_id, mode, score, metrics) VALUES (?, 'rag-base', 0.5, '{\"recall@5\":1}')").run(run);
+    db.prepare('DELETE FROM eval_runs WHERE id = ?').run(run);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM eval_run_modes').get()).toEqual({ n: 0 });
+    db.prepare('DELETE FROM eval_question_sets WHERE id = ?').run(set);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM eval_questions').get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('005 adds parts of files under their file, chunk locations and the OCR cache', () => {
+    const file = join(tmp.dir, 'lib.sqlite');
+    const v4 = openDatabase(file, { migrations: migrations.slice(0, 4) });
+    const folder = Number(v4.prepare("INSERT INTO folders (path) VALUES ('/docs')").run().lastInsertRowid);
+    const mbox = Number(v4.prepare("INSERT INTO documents (folder_id, path, relative_path) VALUES (?, '/docs/inbox.mbox', 'inbox.mbox')").run(folder).lastInsertRowid);
+    v4.close();
+    const db = openDatabase(file, { migrations: migrations.slice(0, 5) });
+    expect(schemaVersion(db)).toBe(5);
+    const message = Number(
+      db.prepare("INSERT INTO documents (folder_id, parent_id, path, relative_path, meta) VALUES (?, ?, '/docs/inbox.mbox#m1', 'inbox.mbox > Hello', '{\"subject\":\"Hello\"}')").run(folder, mbox).lastInsertRowid,
+    );
+    db.prepare("INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count, sheet, row_start, row_end, frame, ocr_confidence) VALUES (?, 0, 'x', 0, 1, 1, 'Budget', 2, 9, 3, 91.5)").run(message);
+    expect(db.prepare('SELECT sheet, row_start AS r0, row_end AS r1, frame, ocr_confidence AS c FROM chunks').get()).toEqual({ sheet: 'Budget', r0: 2, r1: 9, frame: 3, c: 91.5 });
+    db.prepare("INSERT INTO ocr_cache (key, result) VALUES ('page:abc', '{}')").run();
+    expect(() => db.prepare("INSERT INTO ocr_cache (key, result) VALUES ('page:abc', '{}')").run()).toThrow(/UNIQUE/);
+    // Removing the file removes its parts and their chunks; the OCR cache outlives them.
+    db.prepare('DELETE FROM documents WHERE id = ?').run(mbox);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM documents').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM chunks').get()).toEqual({ n: 0 });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM ocr_cache').get()).toEqual({ n: 1 });
+    db.close();
+  });
+
   it('loads sqlite-vec and FTS5 into every library connection', () => {
     const db = openDatabase(join(tmp.dir, 'lib.sqlite'));
     expect((db.prepare('SELECT vec_version() AS v').get() as { v: string }).v).toMatch(/^v0\.1\./);

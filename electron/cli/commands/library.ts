@@ -17,6 +17,9 @@ interface IndexFlags {
   embedder?: string;
   /** commander's negation of --no-embed */
   embed: boolean;
+  /** --ocr / --no-ocr; undefined keeps the library's setting. */
+  ocr?: boolean;
+  ocrLanguages?: string;
 }
 
 export async function runIndex(dataDirFlag: string | undefined, folderArgs: string[], flags: IndexFlags): Promise<void> {
@@ -38,13 +41,17 @@ export async function runIndex(dataDirFlag: string | undefined, folderArgs: stri
         process.stderr.write(`The library's embedding model (${library.meta.embedder()!.path ?? library.meta.embedder()!.model}) is not available; indexing without embeddings.\n`);
       }
     }
+    if (flags.ocr !== undefined || flags.ocrLanguages) {
+      const languages = flags.ocrLanguages?.split(/[+,\s]+/).filter(Boolean);
+      library.setOcrSettings({ ...(flags.ocr !== undefined ? { enabled: flags.ocr } : {}), ...(languages?.length ? { languages } : {}) });
+    }
     if (library.folders.list().length === 0) throw new Error(`Library "${flags.library}" has no folders; give one: quire index FOLDER --library ${flags.library}`);
     const indexOptions = {
       maxFileBytes: flags.maxFileSize,
       split: { chunkTokens: flags.chunkTokens, overlapTokens: Math.min(flags.overlapTokens, Math.floor(flags.chunkTokens / 2)) },
       retryFailed: flags.retryFailed,
     };
-    const bar = process.stderr.isTTY && !flags.json ? new SingleBar({ format: '{bar} {value}/{total} {unit} | {chunks} chunks | {file}', hideCursor: true, clearOnComplete: true, stream: process.stderr }) : null;
+    const bar = process.stderr.isTTY && !flags.json ? new SingleBar({ format: '{bar} {value}/{total} {unit} | {chunks} chunks{ocr} | {file}', hideCursor: true, clearOnComplete: true, stream: process.stderr }) : null;
     let barPhase: string | null = null;
     const { summary } = await library.index({
       ...indexOptions,
@@ -54,10 +61,11 @@ export async function runIndex(dataDirFlag: string | undefined, folderArgs: stri
         if (!bar || (p.phase !== 'indexing' && p.phase !== 'embedding')) return;
         if (barPhase !== p.phase) {
           if (barPhase) bar.stop();
-          bar.start(p.total, p.done, { chunks: p.chunks, file: '', unit: p.phase === 'embedding' ? 'passages embedded' : 'files' });
+          bar.start(p.total, p.done, { chunks: p.chunks, file: '', ocr: '', unit: p.phase === 'embedding' ? 'passages embedded' : 'files' });
           barPhase = p.phase;
         }
-        bar.update(p.done, { chunks: p.chunks, file: (p.currentFile ?? '').slice(-50) });
+        const ocr = p.ocr && p.phase === 'indexing' ? ` | OCR ${p.ocr.done}/${p.ocr.total} pages` : '';
+        bar.update(p.done, { chunks: p.chunks, ocr, file: (p.currentFile ?? '').slice(-50) });
       },
     });
     if (barPhase) bar?.stop();
@@ -96,6 +104,8 @@ function printSummary(summary: IndexSummary, json: boolean | undefined): void {
       `${summary.skipped} skipped, ${summary.failed} failed, ${summary.removed} removed; ${summary.chunks} new chunks ` +
       `in ${summary.seconds.toFixed(1)} s${reasons ? ` (${reasons})` : ''}${summary.cancelled ? ' [interrupted: run again to finish]' : ''}\n`,
   );
+  const ocr = summary.ocr;
+  if (ocr) process.stdout.write(`OCR: ${ocr.pages} pages or images, ${ocr.recognized} recognised, ${ocr.cached} from the cache, ${ocr.failed} failed\n`);
 }
 
 export async function runStatus(dataDirFlag: string | undefined, flags: { library: string; json?: boolean }): Promise<void> {
@@ -110,6 +120,8 @@ export async function runStatus(dataDirFlag: string | undefined, flags: { librar
     const c = status.counts;
     process.stdout.write(`${status.library} (${status.file})\nfolders: ${status.folders.join(', ') || '(none)'}\n`);
     process.stdout.write(`documents: ${c.indexed} indexed, ${c.skipped} skipped, ${c.failed} failed, ${c.pending} pending; ${status.chunks} chunks\n`);
+    const ocr = library.ocrSettings();
+    process.stdout.write(`OCR: ${ocr.enabled ? `on (${ocr.languages.join('+')})` : 'off'}\n`);
     for (const d of status.documents.filter((x) => x.status !== 'indexed' || x.reason)) {
       process.stdout.write(`  ${d.status.padEnd(7)} ${(d.reason ?? '').padEnd(14)} ${d.relativePath}${d.message ? `: ${d.message}` : ''}\n`);
     }

@@ -13,6 +13,8 @@ export interface AskOptions {
   question: string;
   /** Continue this conversation (its earlier turns shape the search and the prompt). */
   conversationId?: number;
+  /** Earlier turns, oldest first, given directly instead of a stored conversation (ignored with `conversationId`). */
+  history?: { role: 'user' | 'assistant'; text: string }[];
   /** Start a new conversation and record the exchange (default true). */
   remember?: boolean;
   profile?: string;
@@ -54,7 +56,8 @@ export class Answerer {
     const started = performance.now();
     const { library } = this.deps;
     const conversations = library.conversations;
-    const history = options.conversationId !== undefined ? conversations.messages(this.requireConversation(options.conversationId)) : [];
+    const history: { role: 'user' | 'assistant'; text: string }[] =
+      options.conversationId !== undefined ? conversations.messages(this.requireConversation(options.conversationId)) : (options.history ?? []);
     const route = await this.deps.router.route(options.question, options.profile);
     const profile = route.profile;
     const query = standaloneQuery(options.question, history.filter((m) => m.role === 'user').map((m) => m.text));

@@ -1,6 +1,6 @@
 import {
   getLlama, LlamaChatSession, LlamaLogLevel, resolveChatWrapper,
-  type ChatHistoryItem, type Llama, type LlamaContext, type LlamaModel,
+  type ChatHistoryItem, type ChatWrapper, type GbnfJsonSchema, type Llama, type LlamaContext, type LlamaGrammar, type LlamaModel,
 } from 'node-llama-cpp';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -57,6 +57,12 @@ const SINGLE_THREAD_BELOW_PARAMETERS = 100_000_000;
 export class LlmHost {
   private model: LlamaModel | null = null;
   private modelPath: string | null = null;
+  /**
+   * The model's chat template, resolved once per model. LlamaChatSession resolves it on every
+   * construction by default, and for a GGUF with a Jinja template that renders the template against
+   * every built-in wrapper: seconds each time, so never per question or per token count.
+   */
+  private chatWrapper: ChatWrapper | null = null;
   private context: LlamaContext | null = null;
   private contextKey: string | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -96,6 +102,8 @@ export class LlmHost {
     } catch (error) {
       throw new LlmError('model-load-failed', `Could not load the model ${modelPath}: ${(error as Error).message}`);
     }
+    // Resolved here, with the load, so the first question does not wait for it.
+    this.requireChatWrapper();
   }
 
   async unloadModel(): Promise<void> {
@@ -105,6 +113,7 @@ export class LlmHost {
     await this.model?.dispose();
     this.model = null;
     this.modelPath = null;
+    this.chatWrapper = null;
   }
 
   countTokens(text: string): number {
@@ -114,8 +123,7 @@ export class LlmHost {
   /** Tokens the whole chat costs once rendered through the model's own template. */
   countChatTokens(history: ChatHistoryItem[]): number {
     const model = this.requireModel();
-    const wrapper = resolveChatWrapper(model);
-    const { contextText } = wrapper.generateContextState({ chatHistory: history });
+    const { contextText } = this.requireChatWrapper().generateContextState({ chatHistory: history });
     return contextText.tokenize(model.tokenizer).length;
   }
 
@@ -154,10 +162,32 @@ export class LlmHost {
     return run;
   }
 
-  private async generateNow(options: GenerateOptions): Promise<Generation> {
+  /**
+   * Like `generate`, but the output is constrained by a grammar built from `schema`, so even a tiny
+   * model can only write JSON of that shape. `value` is null when the output is cut short (maxTokens).
+   */
+  generateJson<const T extends GbnfJsonSchema>(schema: Readonly<T> & GbnfJsonSchema, options: GenerateOptions): Promise<Generation & { value: unknown }> {
+    const run = this.queue.then(async () => {
+      const grammar = await this.llama.createGrammarForJsonSchema(schema);
+      const generation = await this.generateNow(options, grammar);
+      let value: unknown = null;
+      try {
+        value = grammar.parse(generation.text);
+      } catch {
+        // Truncated or otherwise unparsable output: the caller drops it.
+      }
+      return { ...generation, value };
+    });
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async generateNow(options: GenerateOptions, grammar?: LlamaGrammar): Promise<Generation> {
     if (!this.context) await this.useAdapters([]);
     const sequence = this.context!.getSequence();
-    const session = new LlamaChatSession({ contextSequence: sequence, systemPrompt: options.systemPrompt, autoDisposeSequence: false });
+    const session = new LlamaChatSession({
+      contextSequence: sequence, chatWrapper: this.requireChatWrapper(), systemPrompt: options.systemPrompt, autoDisposeSequence: false,
+    });
     try {
       if (options.history?.length) {
         const history: ChatHistoryItem[] = [{ type: 'system', text: options.systemPrompt }];
@@ -174,6 +204,7 @@ export class LlmHost {
         temperature: options.temperature ?? 0,
         signal: options.signal,
         stopOnAbortSignal: true,
+        ...(grammar ? { grammar } : {}),
         onToken: (chunk) => {
           tokens += chunk.length;
         },
@@ -208,5 +239,10 @@ export class LlmHost {
   private requireModel(): LlamaModel {
     if (!this.model) throw new LlmError('model-load-failed', 'No model is loaded');
     return this.model;
+  }
+
+  private requireChatWrapper(): ChatWrapper {
+    this.chatWrapper ??= resolveChatWrapper(this.requireModel());
+    return this.chatWrapper;
   }
 }

@@ -35,6 +35,8 @@ export interface PackOptions {
 export function locationOf(result: SearchResult): string {
   const parts = [result.relativePath];
   if (result.page !== null) parts.push(result.kind === 'pptx' ? `slide ${result.page}` : `page ${result.page}`);
+  if (result.sheet) parts.push(result.rows ? `sheet ${result.sheet}, rows ${result.rows[0]}-${result.rows[1]}` : `sheet ${result.sheet}`);
+  if (result.ocrConfidence !== undefined) parts.push('OCR');
   if (result.lines) parts.push(result.lines[0] === result.lines[1] ? `line ${result.lines[0]}` : `lines ${result.lines[0]}-${result.lines[1]}`);
   if (result.headingPath.length > 0) parts.push(result.headingPath.join(' > '));
   return parts.join(', ');

@@ -25,6 +25,9 @@ register('epub', 'epub');
 register('pptx', 'pptx');
 register('notebook', 'ipynb');
 register('csv', 'csv tsv');
+register('image', 'png jpg jpeg jpe jfif tif tiff webp bmp dib gif');
+register('spreadsheet', 'xlsx xlsm ods');
+register('email', 'eml mbox mbx');
 
 /** Names without an extension that are still plain text. */
 const TEXT_NAMES = new Set(['readme', 'license', 'licence', 'copying', 'authors', 'changelog', 'makefile', 'dockerfile', 'notice', 'todo']);
@@ -37,14 +40,18 @@ const BY_MIME: Record<string, DocumentKind> = {
   'application/vnd.oasis.opendocument.text': 'odt',
   'application/epub+zip': 'epub',
   'application/rtf': 'rtf',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'spreadsheet',
+  'application/vnd.oasis.opendocument.spreadsheet': 'spreadsheet',
 };
+
+/** Images are read by OCR. Their magic decides only when the name agrees or says nothing (a PNG named .txt stays `binary`). */
+const IMAGE_MIMES = new Set(['image/png', 'image/jpeg', 'image/tiff', 'image/webp', 'image/bmp', 'image/gif']);
 
 const OLD_OFFICE: Record<string, string> = {
   doc: 'Word 97-2003 (.doc) files are not supported; save it as .docx',
   ppt: 'PowerPoint 97-2003 (.ppt) files are not supported; save it as .pptx',
-  xls: 'Excel spreadsheets are not supported yet',
-  xlsx: 'Excel spreadsheets are not supported yet',
-  ods: 'Spreadsheets are not supported yet',
+  // No maintained reader of the binary BIFF format is published on npm (see docs/formats.md).
+  xls: 'Excel 97-2003 (.xls) workbooks are not supported; open it in a spreadsheet program and save it as .xlsx or .ods',
 };
 
 export function extensionOf(name: string): string {
@@ -66,9 +73,11 @@ export async function detectKind(name: string, head: Uint8Array, size: number): 
   if (magic) {
     const byContent = BY_MIME[magic.mime];
     if (byContent) return { supported: true, kind: byContent };
+    if (IMAGE_MIMES.has(magic.mime) && (byName === 'image' || byName === undefined)) return { supported: true, kind: 'image' };
     // Generic zips and XML-ish sniffing must not override a document extension (a .docx is a zip).
     if ((magic.ext === 'zip' || magic.ext === 'xml') && byName) return { supported: true, kind: byName };
-    if (magic.ext === 'cfb' && (extension === 'docx' || extension === 'pptx')) return { supported: true, kind: byName! };
+    // Password-protected OOXML files are compound files; their loader says `encrypted`.
+    if (magic.ext === 'cfb' && (extension === 'docx' || extension === 'pptx' || extension === 'xlsx' || extension === 'xlsm')) return { supported: true, kind: byName! };
     const oldOffice = OLD_OFFICE[extension];
     if (oldOffice) return { supported: false, reason: 'unsupported', message: oldOffice };
     if (byName && !looksBinary(head)) return { supported: true, kind: byName };
@@ -92,7 +101,7 @@ function baseName(name: string): string {
 }
 
 function isTextual(kind: DocumentKind): boolean {
-  return kind === 'text' || kind === 'code' || kind === 'markdown' || kind === 'csv' || kind === 'html' || kind === 'notebook';
+  return kind === 'text' || kind === 'code' || kind === 'markdown' || kind === 'csv' || kind === 'html' || kind === 'notebook' || kind === 'email';
 }
 
 export const SNIFF_LENGTH = 4100;

@@ -12,6 +12,39 @@ export interface Block {
   page?: number;
   /** A heading starts a new chunk. */
   heading?: boolean;
+  /** Never packed with its neighbours: it already stands on its own (a spreadsheet row group with its header). */
+  standalone?: boolean;
+  /** 1-based frame of a multi-frame image (TIFF). */
+  frame?: number;
+  /** Spreadsheet sheet name and 1-based row range. */
+  sheet?: string;
+  rowStart?: number;
+  rowEnd?: number;
+  /** Set on text recognised by OCR: the recogniser's confidence, 0-100. */
+  ocrConfidence?: number;
+}
+
+/** A page or image frame whose text must be recognised (OCR) before the document is complete. */
+export interface OcrRequest {
+  source: 'pdf' | 'image';
+  /** 1-based PDF page or image frame. */
+  page: number;
+  /** Set for frames of a multi-frame image, whose chunks keep their frame. */
+  frame?: number;
+}
+
+/** A part of a file indexed as a document of its own: a message of a mailbox, an attachment. */
+export interface ExtractedPart {
+  /** Stable within the file (`m2`, `a1`): the part's document path is the file's path + `#` + keys. */
+  key: string;
+  /** How the part is shown and cited after its parent's name ("Budget for May", "report.docx"). */
+  label: string;
+  kind: DocumentKind | null;
+  meta?: Record<string, string>;
+  /** The part's content, or why it has none. */
+  content: { document: ExtractedDocument } | { status: 'skipped' | 'failed'; reason: DocumentReason; message: string };
+  size: number | null;
+  parts?: ExtractedPart[];
 }
 
 export interface ExtractedDocument {
@@ -23,6 +56,12 @@ export interface ExtractedDocument {
   lineAddressable: boolean;
   /** Informational note kept on an indexed document (e.g. the encoding it was decoded from). */
   note?: { reason: DocumentReason; message: string };
+  /** Pages or frames still to be read by OCR; their text is merged in by page once recognised. */
+  ocr?: OcrRequest[];
+  /** Parts indexed as documents of their own, below this one. */
+  parts?: ExtractedPart[];
+  /** Facts shown with the document (a message's headers). */
+  meta?: Record<string, string>;
 }
 
 /** A per-file failure a loader can report; anything else thrown is treated as `corrupt`. */
@@ -45,6 +84,8 @@ export interface LoaderInput {
   path: string;
   /** Lower-case extension without the dot ('' when none). */
   extension: string;
+  /** Whether pages without text may be handed to OCR (the library's setting; never for parts of a file). */
+  ocr?: boolean;
 }
 
 export type Loader = (input: LoaderInput) => Promise<ExtractedDocument>;
@@ -58,7 +99,7 @@ export class TextBuilder {
   private length = 0;
   readonly blocks: Block[] = [];
 
-  add(text: string, where: { headingPath?: string[]; page?: number; heading?: boolean } = {}): void {
+  add(text: string, where: Omit<Block, 'start' | 'end' | 'headingPath'> & { headingPath?: string[] } = {}): void {
     const clean = text.replace(/\r\n?/g, '\n').replace(/[ \t]+\n/g, '\n').trim();
     if (!clean) return;
     if (this.length > 0) {
@@ -68,9 +109,8 @@ export class TextBuilder {
     const start = this.length;
     this.parts.push(clean);
     this.length += clean.length;
-    const block: Block = { start, end: this.length, headingPath: where.headingPath ?? [] };
-    if (where.page !== undefined) block.page = where.page;
-    if (where.heading) block.heading = true;
+    const block: Block = { ...where, start, end: this.length, headingPath: where.headingPath ?? [] };
+    if (!where.heading) delete block.heading;
     this.blocks.push(block);
   }
 

@@ -19,8 +19,8 @@ export interface ParsePoolOptions {
   isolation?: 'process' | 'thread';
 }
 
-/** One parser, whichever isolation it runs in. */
-interface ParserHandle {
+/** One supervised worker (a parser, an OCR worker), whichever isolation it runs in. */
+export interface ParserHandle {
   /** OS process id when the parser is a child process. */
   readonly pid: number | null;
   send(message: unknown): void;
@@ -87,7 +87,7 @@ export class ParsePool {
   }
 
   private spawn(): Slot {
-    const worker = this.isolation === 'process' ? startProcess(this.maxHeapMb) : startThread(this.maxHeapMb);
+    const worker = this.isolation === 'process' ? startProcess(WORKER_URL, this.maxHeapMb) : startThread(WORKER_URL, this.maxHeapMb);
     const slot: Slot = { worker, job: null, timer: null };
     worker.onMessage((raw) => {
       const message = raw as { id: number; result: ParseResult };
@@ -138,12 +138,14 @@ export class ParsePool {
   }
 }
 
-const FROM_SOURCE = WORKER_URL.pathname.endsWith('.ts');
+/** Exit code a worker uses when it leaves on its own over its memory budget. */
+const EXIT_OVER_BUDGET = 87;
 
-/** A child process running the parser; from TypeScript source (tests, tsx) through tsx's loader. */
-function startProcess(maxHeapMb: number): ParserHandle {
-  const execArgv = [`--max-old-space-size=${maxHeapMb}`, ...(FROM_SOURCE ? ['--import', 'tsx'] : [])];
-  const child = fork(fileURLToPath(WORKER_URL), [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+/** A child process running a worker module; from TypeScript source (tests, tsx) through tsx's loader. */
+export function startProcess(url: URL, maxHeapMb: number, env?: NodeJS.ProcessEnv): ParserHandle {
+  const fromSource = url.pathname.endsWith('.ts');
+  const execArgv = [`--max-old-space-size=${maxHeapMb}`, ...(fromSource ? ['--import', 'tsx'] : [])];
+  const child = fork(fileURLToPath(url), [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...(env ? { env } : {}) });
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
   let stopping = false;
@@ -154,7 +156,7 @@ function startProcess(maxHeapMb: number): ParserHandle {
     onDeath: (listener) =>
       child.on('exit', (code, signal) => {
         if (stopping) return;
-        const outOfMemory = /heap out of memory|Reached heap limit/i.test(stderr);
+        const outOfMemory = code === EXIT_OVER_BUDGET || /heap out of memory|Reached heap limit/i.test(stderr);
         listener(outOfMemory ? 'too-large' : 'parser-crashed', signal ? `killed by ${signal}` : `exit code ${code}`);
       }),
     hold: (busy) => {
@@ -168,16 +170,18 @@ function startProcess(maxHeapMb: number): ParserHandle {
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
+      // An idle child is unreferenced; its exit must still keep the caller's event loop alive.
+      child.ref();
       child.kill('SIGKILL');
       await exited;
     },
   };
 }
 
-function startThread(maxHeapMb: number): ParserHandle {
+export function startThread(url: URL, maxHeapMb: number): ParserHandle {
   const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
-  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); })`;
-  const worker = FROM_SOURCE ? new Worker(bootstrap, { eval: true, resourceLimits }) : new Worker(WORKER_URL, { resourceLimits });
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
+  const worker = url.pathname.endsWith('.ts') ? new Worker(bootstrap, { eval: true, resourceLimits }) : new Worker(url, { resourceLimits });
   let stopping = false;
   let dead = false;
   return {

@@ -1,12 +1,15 @@
 import { performance } from 'node:perf_hooks';
-import type { IndexProgress, IndexSummary } from '../../shared/library.js';
+import type { IndexProgress, IndexSummary, OcrSettings } from '../../shared/library.js';
 import type { ChunkStore } from '../store/chunks.js';
 import type { Db } from '../store/db.js';
 import type { DocumentRow, DocumentStore } from '../store/documents.js';
 import type { FolderRow, FolderStore } from '../store/folders.js';
 import type { VectorStore } from '../store/vectors.js';
 import type { EmbedBatcher } from '../embed/batcher.js';
-import type { ParseResult } from './parse-file.js';
+import { finishOcr, type PageOutcome } from '../ocr/stage.js';
+import type { OcrPool } from '../ocr/ocr-pool.js';
+import type { OcrCache } from '../store/ocr-cache.js';
+import type { ParseResult, ParsedChild } from './parse-file.js';
 import type { ParsePool } from './parse-pool.js';
 import { DEFAULT_SPLIT, type SplitOptions } from './splitter.js';
 import { walkFolder, type FoundFile, type WalkEntry } from './walker.js';
@@ -44,7 +47,11 @@ export interface IndexerDeps {
   libraryName: string;
   /** When set, chunks are embedded and their vectors stored with them. */
   embedding?: { batcher: EmbedBatcher; vectors: VectorStore };
+  /** OCR of scanned pages and images; without it (or with it off) they are indexed as far as their text layer goes. */
+  ocr?: { pool: OcrPool; cache: OcrCache; settings: OcrSettings };
 }
+
+type ParsedChunks = { chunks: { text: string; headingPath: string[] }[] };
 
 /** What a chunk's vector is computed from: its heading path gives the passage its context. */
 export function textForEmbedding(chunk: { text: string; headingPath: string[] }): string {
@@ -68,6 +75,7 @@ export class Indexer {
       library: this.deps.libraryName, seen: 0, indexed: 0, unchanged: 0, skipped: 0, failed: 0, removed: 0, chunks: 0, byReason: {}, seconds: 0, cancelled: false,
     };
     const progress: IndexProgress = { phase: 'walking', done: 0, total: 0, currentFile: null, chunks: 0 };
+    const ocrCounts = { pages: 0, recognized: 0, cached: 0, failed: 0 };
     const report = (): void => options.onProgress?.({ ...progress });
     report();
 
@@ -88,6 +96,11 @@ export class Indexer {
     report();
     const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
     const split = options.split ?? DEFAULT_SPLIT;
+    const ocrEnabled = this.deps.ocr?.settings.enabled ?? false;
+    // Files waiting for OCR are finished in the background while extraction goes on with the next files.
+    const waitingForOcr: Promise<void>[] = [];
+    const onAbort = (): void => this.deps.ocr?.pool.cancelQueued();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     let next = 0;
     const runOne = async (): Promise<void> => {
       while (next < work.length && !options.signal?.aborted) {
@@ -101,20 +114,37 @@ export class Indexer {
             timings: { readMs: 0, parseMs: 0, splitMs: 0 },
           };
         } else {
-          result = await this.deps.pool.parse({ rawPath: file.rawPath, path: file.path, knownHash: row.status === 'indexed' ? row.contentHash : null, split });
+          result = await this.deps.pool.parse({ rawPath: file.rawPath, path: file.path, knownHash: row.status === 'indexed' && !retriesOcr(row, options) ? row.contentHash : null, split, ocr: ocrEnabled });
         }
         if (options.signal?.aborted && result.type !== 'unchanged') break;
-        const vectors = result.type === 'indexed' ? await this.embed(result.chunks) : null;
-        if (options.signal?.aborted && result.type !== 'unchanged') break;
-        this.store(row, file, result, summary, vectors);
-        progress.done++;
-        progress.chunks = summary.chunks;
-        report();
-        if (options.onDocument) options.onDocument(this.deps.documents.byId(row.id)!);
+        if (result.type === 'needs-ocr') {
+          const requests = result.document.ocr ?? [];
+          ocrCounts.pages += requests.length;
+          progress.ocr = { done: progress.ocr?.done ?? 0, total: (progress.ocr?.total ?? 0) + requests.length };
+          report();
+          const onPage = (outcome: PageOutcome): void => {
+            progress.ocr!.done++;
+            if (outcome !== 'cancelled') ocrCounts[outcome]++;
+            report();
+          };
+          waitingForOcr.push(
+            finishOcr(this.deps.ocr!, file, result, split, onPage, options.signal).then((finished) =>
+              finished ? this.complete(row, file, finished, summary, progress, report, options) : undefined,
+            ),
+          );
+          continue;
+        }
+        await this.complete(row, file, result, summary, progress, report, options);
       }
     };
-    // Twice the pool's width keeps every worker busy while the main thread stores results.
-    await Promise.all(Array.from({ length: 8 }, runOne));
+    try {
+      // Twice the pool's width keeps every worker busy while the main thread stores results.
+      await Promise.all(Array.from({ length: 8 }, runOne));
+      await Promise.all(waitingForOcr);
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+    if (ocrCounts.pages > 0) summary.ocr = ocrCounts;
     if (this.deps.embedding && !options.signal?.aborted) await this.embedMissing(progress, report, options.signal);
 
     summary.cancelled = options.signal?.aborted ?? false;
@@ -123,6 +153,17 @@ export class Indexer {
     progress.currentFile = null;
     report();
     return summary;
+  }
+
+  /** Embeds and stores one file's outcome, then reports it. */
+  private async complete(row: DocumentRow, file: FoundFile, result: ParseResult, summary: IndexSummary, progress: IndexProgress, report: () => void, options: IndexOptions): Promise<void> {
+    const vectors = result.type === 'indexed' ? await this.embed([...result.chunks, ...(result.children ?? []).flatMap(chunksOf)]) : null;
+    if (options.signal?.aborted && result.type !== 'unchanged') return;
+    this.store(row, file, result, summary, vectors);
+    progress.done++;
+    progress.chunks = summary.chunks;
+    report();
+    if (options.onDocument) options.onDocument(this.deps.documents.byId(row.id)!);
   }
 
   /** Records the walk in one transaction and returns the files whose content must be (re)read. */
@@ -146,7 +187,7 @@ export class Indexer {
           continue;
         }
         const unchanged = row.size === entry.size && row.mtimeMs === entry.mtimeMs;
-        if (unchanged && row.reason !== 'too-large' && (row.status === 'indexed' || row.status === 'skipped' || (row.status === 'failed' && !options.retryFailed))) {
+        if (unchanged && row.reason !== 'too-large' && !retriesOcr(row, options) && (row.status === 'indexed' || row.status === 'skipped' || (row.status === 'failed' && !options.retryFailed))) {
           summary.unchanged++;
           continue;
         }
@@ -199,6 +240,37 @@ export class Indexer {
     }
   }
 
+  /**
+   * Records a file's parts under it, parents before children; returns their chunk ids in the
+   * order their chunks were given (which is the order their vectors come in).
+   */
+  private storeChildren(file: DocumentRow, children: ParsedChild[]): number[] {
+    const { documents, chunks } = this.deps;
+    const rows = new Map<string, DocumentRow>();
+    const ids: number[] = [];
+    for (const child of children) {
+      const slash = child.key.lastIndexOf('/');
+      const parent = slash === -1 ? file : rows.get(child.key.slice(0, slash));
+      if (!parent) continue;
+      const outcome = child.outcome;
+      const indexed = outcome.type === 'indexed';
+      const id = documents.insertChild(parent, {
+        path: `${file.path}#${child.key}`,
+        relativePath: `${parent.relativePath} > ${child.label}`,
+        meta: child.meta ? JSON.stringify(child.meta) : null,
+        outcome: {
+          status: indexed ? 'indexed' : outcome.status,
+          reason: indexed ? (outcome.note?.reason ?? null) : outcome.reason,
+          message: indexed ? (outcome.note?.message ?? null) : outcome.message,
+          kind: child.kind, size: child.size, mtimeMs: file.mtimeMs, contentHash: null,
+        },
+      }, indexed ? outcome.chunks.length : 0);
+      rows.set(child.key, documents.byId(id)!);
+      if (indexed) ids.push(...chunks.replace(id, outcome.chunks));
+    }
+    return ids;
+  }
+
   private store(row: DocumentRow, file: FoundFile, result: ParseResult, summary: IndexSummary, vectors: Float32Array[] | null): void {
     const started = performance.now();
     const { db, documents, chunks } = this.deps;
@@ -208,18 +280,23 @@ export class Indexer {
         summary.unchanged++;
         return;
       }
+      documents.deleteChildren(row.id);
       if (result.type === 'indexed') {
         const ids = chunks.replace(row.id, result.chunks);
-        if (vectors) this.deps.embedding!.vectors.insert(ids, vectors);
         documents.record(row.id, {
           status: 'indexed', reason: result.note?.reason ?? null, message: result.note?.message ?? null, kind: result.kind,
           size: file.size, mtimeMs: file.mtimeMs, contentHash: result.hash,
         }, result.chunks.length);
+        documents.setMeta(row.id, result.meta ? JSON.stringify(result.meta) : null);
+        ids.push(...this.storeChildren(documents.byId(row.id)!, result.children ?? []));
+        if (vectors) this.deps.embedding!.vectors.insert(ids, vectors);
         summary.indexed++;
-        summary.chunks += result.chunks.length;
+        summary.chunks += ids.length;
         return;
       }
+      if (result.type === 'needs-ocr') throw new Error('A document waiting for OCR cannot be stored');
       chunks.replace(row.id, []);
+      documents.setMeta(row.id, null);
       documents.record(row.id, {
         status: result.status, reason: result.reason, message: result.message, kind: result.kind,
         size: file.size, mtimeMs: file.mtimeMs, contentHash: result.hash,
@@ -232,6 +309,15 @@ export class Indexer {
     this.timings.splitMs += result.timings.splitMs;
     this.timings.bytes += file.size;
   }
+}
+
+/** An indexed file some of whose pages OCR could not read is read again by `--retry-failed` (its good pages come from the cache). */
+function retriesOcr(row: DocumentRow, options: IndexOptions): boolean {
+  return options.retryFailed === true && row.status === 'indexed' && (row.reason === 'ocr-crashed' || row.reason === 'timeout' || row.reason === 'too-large');
+}
+
+function chunksOf(child: ParsedChild): ParsedChunks['chunks'] {
+  return child.outcome.type === 'indexed' ? child.outcome.chunks : [];
 }
 
 function count(summary: IndexSummary, status: 'skipped' | 'failed', reason: string): void {

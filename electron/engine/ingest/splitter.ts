@@ -99,16 +99,53 @@ interface Range {
   end: number;
 }
 
+/** Where a chunk sits beyond its character range: blocks of different places never share a chunk. */
+interface Place {
+  page: number | undefined;
+  frame: number | undefined;
+  sheet: string | undefined;
+  rowStart: number | undefined;
+  rowEnd: number | undefined;
+  /** Confidence of OCR text, weighted by characters; absent for text that was not recognised. */
+  ocrConfidence: number | undefined;
+  standalone: boolean;
+}
+
 interface OpenChunk extends Range {
   tokens: number;
   headingPath: string[];
-  page: number | undefined;
+  place: Place;
+  /** Characters of OCR text so far, to weight the confidence of the next block. */
+  ocrChars: number;
   headingsOnly: boolean;
+}
+
+function placeOf(block: Block): Place {
+  return {
+    page: block.page, frame: block.frame, sheet: block.sheet, rowStart: block.rowStart, rowEnd: block.rowEnd,
+    ocrConfidence: block.ocrConfidence, standalone: block.standalone === true,
+  };
+}
+
+function samePlace(a: Place, b: Place): boolean {
+  return a.page === b.page && a.frame === b.frame && a.sheet === b.sheet && (a.ocrConfidence === undefined) === (b.ocrConfidence === undefined);
+}
+
+/** Extends an open chunk's place with a block joining it: row ranges widen, OCR confidence averages by characters. */
+function widen(open: OpenChunk, block: Block): void {
+  const place = open.place;
+  if (block.rowStart !== undefined) place.rowStart = Math.min(place.rowStart ?? block.rowStart, block.rowStart);
+  if (block.rowEnd !== undefined) place.rowEnd = Math.max(place.rowEnd ?? block.rowEnd, block.rowEnd);
+  if (block.ocrConfidence !== undefined && place.ocrConfidence !== undefined) {
+    const chars = block.end - block.start;
+    place.ocrConfidence = (place.ocrConfidence * open.ocrChars + block.ocrConfidence * chars) / Math.max(1, open.ocrChars + chars);
+    open.ocrChars += chars;
+  }
 }
 
 /**
  * Cuts a document into chunks: consecutive blocks are packed up to `chunkTokens`; a heading starts
- * a new chunk, a chunk never spans two pages, and a block too big for one chunk is cut at the
+ * a new chunk, a chunk never spans two pages (frames, sheets) nor mixes OCR and extracted text, and a block too big for one chunk is cut at the
  * coarsest boundary that works (paragraph, line, sentence, word, then anywhere), its pieces
  * overlapping by about `overlapTokens` so that a sentence cut in two is whole in one of them.
  * Each chunk's text is exactly `doc.text.slice(charStart, charEnd)`.
@@ -120,27 +157,33 @@ export function splitDocument(doc: ExtractedDocument, options: SplitOptions = DE
   const lines = doc.lineAddressable ? new LineIndex(text) : null;
   const chunks: NewChunk[] = [];
 
-  const emit = (range: Range, headingPath: string[], page: number | undefined): void => {
+  const emit = (range: Range, headingPath: string[], place: Place): void => {
     const start = range.start;
     let end = range.end;
     while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
     if (end <= start) return;
     const chunkText = text.slice(start, end);
-    chunks.push({
+    const chunk: NewChunk = {
       text: chunkText,
       charStart: start,
       charEnd: end,
-      page: page ?? null,
+      page: place.page ?? null,
       lineStart: lines ? lines.lineOf(start) + 1 : null,
       lineEnd: lines ? lines.lineOf(end - 1) + 1 : null,
       headingPath: [...headingPath],
       tokenCount: estimateTokens(chunkText),
-    });
+    };
+    if (place.frame !== undefined) chunk.frame = place.frame;
+    if (place.sheet !== undefined) chunk.sheet = place.sheet;
+    if (place.rowStart !== undefined) chunk.rowStart = place.rowStart;
+    if (place.rowEnd !== undefined) chunk.rowEnd = place.rowEnd;
+    if (place.ocrConfidence !== undefined) chunk.ocrConfidence = Math.round(place.ocrConfidence * 10) / 10;
+    chunks.push(chunk);
   };
 
   let open: OpenChunk | null = null;
   const flush = (): void => {
-    if (open) emit(open, open.headingPath, open.page);
+    if (open) emit(open, open.headingPath, open.place);
     open = null;
   };
 
@@ -151,17 +194,18 @@ export function splitDocument(doc: ExtractedDocument, options: SplitOptions = DE
     const tokens = estimateTokens(text.slice(start, end));
     if (tokens > chunkTokens) {
       // A heading keeps the text that follows it even when that text has to be cut up.
-      const heading: OpenChunk | null = open && open.headingsOnly && open.page === block.page ? open : null;
+      const heading: OpenChunk | null = open && open.headingsOnly && samePlace(open.place, placeOf(block)) ? open : null;
       if (heading) open = null;
       else flush();
       const range = { start: heading ? heading.start : start, end };
       const headingPath = heading ? heading.headingPath : block.headingPath;
-      for (const piece of splitLarge(text, range, chunkTokens, overlapTokens)) emit(piece, headingPath, block.page);
+      for (const piece of splitLarge(text, range, chunkTokens, overlapTokens)) emit(piece, headingPath, placeOf(block));
       continue;
     }
     if (open && fits(open, block, tokens, chunkTokens)) {
       open.end = end;
       open.tokens += tokens;
+      widen(open, block);
       // Nested headings with nothing between them ("# Guide" then "## Install") stay together, under
       // the innermost heading's path, instead of leaving a chunk of bare titles.
       if (block.heading) open.headingPath = block.headingPath;
@@ -169,14 +213,14 @@ export function splitDocument(doc: ExtractedDocument, options: SplitOptions = DE
       continue;
     }
     flush();
-    open = { start, end, tokens, headingPath: block.headingPath, page: block.page, headingsOnly: block.heading === true };
+    open = { start, end, tokens, headingPath: block.headingPath, place: placeOf(block), ocrChars: end - start, headingsOnly: block.heading === true };
   }
   flush();
   return chunks;
 }
 
 function fits(open: OpenChunk, block: Block, tokens: number, chunkTokens: number): boolean {
-  if (open.page !== block.page || open.tokens + tokens > chunkTokens) return false;
+  if (open.place.standalone || block.standalone || !samePlace(open.place, placeOf(block)) || open.tokens + tokens > chunkTokens) return false;
   return !block.heading || (open.headingsOnly && nests(block.headingPath, open.headingPath));
 }
 

@@ -42,6 +42,13 @@ export interface SearchResult {
   page: number | null;
   lines: [number, number] | null;
   headingPath: string[];
+  /** Spreadsheet location: sheet name and 1-based row range. */
+  sheet?: string;
+  rows?: [number, number];
+  /** Frame of a multi-frame image (TIFF). */
+  frame?: number;
+  /** Set when the passage was recognised by OCR: the recogniser's confidence, 0-100. */
+  ocrConfidence?: number;
   /** 1-based rank in each list that found it. */
   ranks: { lexical?: number; vector?: number };
   /** Cosine similarity to the query, when vector search ran and found this passage. */
@@ -177,7 +184,7 @@ export class Searcher {
     const cleanRanks: SearchResult['ranks'] = {};
     if (ranks.lexical !== undefined) cleanRanks.lexical = ranks.lexical;
     if (ranks.vector !== undefined) cleanRanks.vector = ranks.vector;
-    return {
+    const result: SearchResult = {
       chunkId: chunk.id,
       documentId: chunk.documentId,
       path: document.path,
@@ -192,6 +199,11 @@ export class Searcher {
       headingPath: chunk.headingPath,
       ranks: cleanRanks,
     };
+    if (chunk.sheet) result.sheet = chunk.sheet;
+    if (chunk.rowStart != null && chunk.rowEnd != null) result.rows = [chunk.rowStart, chunk.rowEnd];
+    if (chunk.frame != null) result.frame = chunk.frame;
+    if (chunk.ocrConfidence != null) result.ocrConfidence = chunk.ocrConfidence;
+    return result;
   }
 }
 

@@ -9,6 +9,14 @@ export interface NewChunk {
   lineEnd: number | null;
   headingPath: string[];
   tokenCount: number;
+  /** Frame of a multi-frame image (TIFF), 1-based. */
+  frame?: number | null;
+  /** Spreadsheet location: the sheet and its 1-based row range. */
+  sheet?: string | null;
+  rowStart?: number | null;
+  rowEnd?: number | null;
+  /** Set when the text comes from OCR: the recogniser's mean confidence, 0-100. */
+  ocrConfidence?: number | null;
 }
 
 export interface ChunkRow extends NewChunk {
@@ -22,7 +30,8 @@ interface RawChunk extends Omit<ChunkRow, 'headingPath'> {
 }
 
 const COLUMNS = `id, document_id AS documentId, ordinal, text, char_start AS charStart, char_end AS charEnd, page,
-  line_start AS lineStart, line_end AS lineEnd, heading_path AS headingPath, token_count AS tokenCount`;
+  line_start AS lineStart, line_end AS lineEnd, heading_path AS headingPath, token_count AS tokenCount, frame, sheet,
+  row_start AS rowStart, row_end AS rowEnd, ocr_confidence AS ocrConfidence`;
 
 const toChunk = (raw: RawChunk): ChunkRow => ({ ...raw, headingPath: JSON.parse(raw.headingPath) as string[] });
 
@@ -32,8 +41,9 @@ export class ChunkStore {
 
   constructor(private readonly db: Db) {
     this.insertStatement = db.prepare(
-      `INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, page, line_start, line_end, heading_path, token_count)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, page, line_start, line_end, heading_path, token_count,
+         frame, sheet, row_start, row_end, ocr_confidence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.deleteStatement = db.prepare('DELETE FROM chunks WHERE document_id = ?');
   }
@@ -43,8 +53,10 @@ export class ChunkStore {
     this.deleteStatement.run(documentId);
     return chunks.map((c, ordinal) =>
       Number(
-        this.insertStatement.run(documentId, ordinal, c.text, c.charStart, c.charEnd, c.page, c.lineStart, c.lineEnd, JSON.stringify(c.headingPath), c.tokenCount)
-          .lastInsertRowid,
+        this.insertStatement.run(
+          documentId, ordinal, c.text, c.charStart, c.charEnd, c.page, c.lineStart, c.lineEnd, JSON.stringify(c.headingPath), c.tokenCount,
+          c.frame ?? null, c.sheet ?? null, c.rowStart ?? null, c.rowEnd ?? null, c.ocrConfidence ?? null,
+        ).lastInsertRowid,
       ),
     );
   }

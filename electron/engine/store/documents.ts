@@ -15,10 +15,23 @@ export interface DocumentRow {
   message: string | null;
   chunkCount: number;
   indexedAt: string | null;
+  /** Set for a part of a file (a mailbox's message, a message's attachment); null for files. */
+  parentId: number | null;
+  /** JSON facts about the document (a message's headers). */
+  meta: string | null;
+}
+
+/** A part of a file recorded as a document of its own, under its parent. */
+export interface NewChildDocument {
+  /** Unique within the library: the file's path plus `#` and the part's key. */
+  path: string;
+  relativePath: string;
+  outcome: Outcome;
+  meta: string | null;
 }
 
 const COLUMNS = `id, folder_id AS folderId, path, relative_path AS relativePath, kind, size, mtime_ms AS mtimeMs,
-  content_hash AS contentHash, status, reason, message, chunk_count AS chunkCount, indexed_at AS indexedAt`;
+  content_hash AS contentHash, status, reason, message, chunk_count AS chunkCount, indexed_at AS indexedAt, parent_id AS parentId, meta`;
 
 export interface Outcome {
   status: DocumentStatus;
@@ -41,8 +54,29 @@ export class DocumentStore {
     return this.db.prepare(`SELECT ${COLUMNS} FROM documents WHERE id = ?`).get(id) as DocumentRow | undefined;
   }
 
+  /** The folder's files (not their parts, which come and go with their file). */
   inFolder(folderId: number): DocumentRow[] {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM documents WHERE folder_id = ? ORDER BY path`).all(folderId) as DocumentRow[];
+    return this.db.prepare(`SELECT ${COLUMNS} FROM documents WHERE folder_id = ? AND parent_id IS NULL ORDER BY path`).all(folderId) as DocumentRow[];
+  }
+
+  childrenOf(parentId: number): DocumentRow[] {
+    return this.db.prepare(`SELECT ${COLUMNS} FROM documents WHERE parent_id = ? ORDER BY id`).all(parentId) as DocumentRow[];
+  }
+
+  /** Removes a file's parts (and theirs, and their chunks) before its new ones are recorded. */
+  deleteChildren(parentId: number): void {
+    this.db.prepare('DELETE FROM documents WHERE parent_id = ?').run(parentId);
+  }
+
+  insertChild(parent: DocumentRow, child: NewChildDocument, chunkCount: number): number {
+    const o = child.outcome;
+    const result = this.db
+      .prepare(
+        `INSERT INTO documents (folder_id, parent_id, path, relative_path, status, reason, message, kind, size, mtime_ms, content_hash, chunk_count, meta, indexed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`,
+      )
+      .run(parent.folderId, parent.id, child.path, child.relativePath, o.status, o.reason, o.message, o.kind, o.size, o.mtimeMs, o.contentHash, chunkCount, child.meta);
+    return Number(result.lastInsertRowid);
   }
 
   list(): DocumentRow[] {
@@ -65,6 +99,10 @@ export class DocumentStore {
            chunk_count = ?, indexed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
       )
       .run(outcome.status, outcome.reason, outcome.message, outcome.kind, outcome.size, outcome.mtimeMs, outcome.contentHash, chunkCount, id);
+  }
+
+  setMeta(id: number, meta: string | null): void {
+    this.db.prepare('UPDATE documents SET meta = ? WHERE id = ?').run(meta, id);
   }
 
   /** Same content under a new timestamp: nothing to re-index. */

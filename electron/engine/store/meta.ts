@@ -1,3 +1,4 @@
+import { OcrSettings } from '../../shared/library.js';
 import type { Db } from './db.js';
 
 export interface EmbedderRecord {
@@ -28,5 +29,17 @@ export class MetaStore {
 
   setEmbedder(record: EmbedderRecord): void {
     this.set('embedder', JSON.stringify(record));
+  }
+
+  /** The library's OCR setting, or null when it was never set (the engine's default applies). */
+  ocr(): OcrSettings | null {
+    const raw = this.get('ocr');
+    if (!raw) return null;
+    const parsed = OcrSettings.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  }
+
+  setOcr(settings: OcrSettings): void {
+    this.set('ocr', JSON.stringify(OcrSettings.parse(settings)));
   }
 }

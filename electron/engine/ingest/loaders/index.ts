@@ -15,6 +15,9 @@ const LOADERS: Record<Exclude<DocumentKind, 'other'>, () => Promise<{ load: Load
   rtf: () => import('./rtf.js'),
   epub: () => import('./epub.js'),
   pptx: () => import('./pptx.js'),
+  image: () => import('./image.js'),
+  spreadsheet: () => import('./spreadsheet.js'),
+  email: () => import('./mail.js'),
 };
 
 export async function loaderFor(kind: DocumentKind): Promise<Loader> {

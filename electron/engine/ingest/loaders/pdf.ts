@@ -15,6 +15,8 @@ const HEADING_SCALE = 1.15;
 const HEADING_MAX_CHARS = 200;
 const HEADING_MAX_LINES = 3;
 const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+/** A page with fewer visible characters than this in its text layer is taken for a scan and read by OCR. */
+export const MIN_PAGE_TEXT_CHARS = 40;
 
 interface Line {
   text: string;
@@ -28,7 +30,7 @@ interface Paragraph {
   lines: Line[];
 }
 
-export const load: Loader = async ({ bytes, kind }) => {
+export const load: Loader = async ({ bytes, kind, ocr }) => {
   const task = getDocument({
     // pdfjs transfers the buffer to its worker side; give it a copy so the caller's bytes survive.
     data: new Uint8Array(bytes),
@@ -47,11 +49,14 @@ export const load: Loader = async ({ bytes, kind }) => {
       throw openFailure(error);
     }
     const paragraphs: Paragraph[] = [];
+    const scanned: number[] = [];
     let failedPages = 0;
     let lastFailure: unknown;
     for (let page = 1; page <= pdf.numPages; page++) {
       try {
-        for (const lines of paragraphsOf(await pageLines(pdf, page))) paragraphs.push({ page, lines });
+        const lines = await pageLines(pdf, page);
+        if (visibleChars(lines) < MIN_PAGE_TEXT_CHARS) scanned.push(page);
+        for (const group of paragraphsOf(lines)) paragraphs.push({ page, lines: group });
       } catch (error) {
         // One damaged page should not cost the rest of the document.
         failedPages++;
@@ -61,12 +66,19 @@ export const load: Loader = async ({ bytes, kind }) => {
     if (pdf.numPages === 0) throw new ExtractionError('empty', 'The PDF has no pages');
     if (failedPages === pdf.numPages) throw new ExtractionError('corrupt', `No page of the PDF could be read: ${messageOf(lastFailure)}`);
     const doc = toDocument(paragraphs, kind);
-    if (!doc.text) throw new ExtractionError('no-text', 'The PDF has no text layer (scanned pages?)');
+    if (ocr && scanned.length > 0) doc.ocr = scanned.map((page) => ({ source: 'pdf', page }));
+    else if (!doc.text) throw new ExtractionError('no-text', `The PDF has no text layer (scanned pages?)${ocr === false ? '; OCR is off for this library' : ''}`);
     return doc;
   } finally {
     await task.destroy();
   }
 };
+
+function visibleChars(lines: Line[]): number {
+  let count = 0;
+  for (const line of lines) count += line.text.replace(/\s+/g, '').length;
+  return count;
+}
 
 function openFailure(error: unknown): ExtractionError {
   const name = error instanceof Error ? error.name : '';

@@ -1,6 +1,8 @@
 import { initial } from './001-initial.js';
 import { lexicalIndex } from './002-lexical-index.js';
 import { conversations } from './003-conversations.js';
+import { evaluation } from './004-eval.js';
+import { ocrSheetsMail } from './005-ocr-sheets-mail.js';
 
 export interface Migration {
   version: number;
@@ -10,4 +12,4 @@ export interface Migration {
 }
 
 /** In order; a migration is never edited once released, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations];
+export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations, evaluation, ocrSheetsMail];

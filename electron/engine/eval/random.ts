@@ -1,0 +1,27 @@
+import { createHash } from 'node:crypto';
+
+/** mulberry32: a small seeded PRNG, so the same seed samples the same chunks everywhere. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function shuffled<T>(items: readonly T[], random: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
+
+/** A stable number in [0, 1) for a string: the same question lands in the same split on every machine. */
+export function unitHash(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32BE(0) / 4294967296;
+}

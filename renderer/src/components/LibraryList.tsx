@@ -1,0 +1,43 @@
+import { useApp } from '../state/app.js';
+import { useIndexing } from '../state/indexing.js';
+import { formatCount } from '../lib/format.js';
+
+export function LibraryList() {
+  const { libraries, selected, select, view, setView } = useApp();
+  const { runs } = useIndexing();
+  if (libraries === null) return <p className="muted small">Loading…</p>;
+  if (libraries.length === 0) return <p className="muted small">No libraries yet.</p>;
+  return (
+    <ul className="library-list">
+      {libraries.map((library) => {
+        const run = runs[library.name];
+        const p = run?.running ? run.progress : null;
+        return (
+          <li key={library.name}>
+            <button
+              type="button"
+              className="library-item"
+              data-testid="library-item"
+              data-library={library.name}
+              aria-current={library.name === selected ? 'true' : undefined}
+              onClick={() => {
+                select(library.name);
+                if (view === 'new-library' || view === 'models' || view === 'settings') setView('chat');
+              }}
+            >
+              <span className="library-name">{library.name}</span>
+              <span className="library-counts">
+                {formatCount(library.documents, 'document')} · {formatCount(library.chunks, 'passage')}
+              </span>
+              {run?.running ? (
+                <span className="library-indexing">
+                  Indexing{p && p.total > 0 ? ` ${Math.floor((p.done / p.total) * 100)}%` : '…'}
+                </span>
+              ) : null}
+            </button>
+          </li>
+        );
+      })}
+    </ul>
+  );
+}

@@ -1,0 +1,20 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { pickClient } from './client/index.js';
+import { NoToken } from './components/NoToken.js';
+import { applyCachedTheme } from './lib/theme.js';
+import { Root } from './Root.js';
+import './styles/theme.css';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/chat.css';
+import './styles/search.css';
+import './styles/library.css';
+import './styles/models.css';
+import './styles/passage.css';
+
+applyCachedTheme();
+const choice = pickClient();
+const container = document.getElementById('root');
+if (!container) throw new Error('index.html has no #root');
+createRoot(container).render(<StrictMode>{choice.client ? <Root client={choice.client} /> : <NoToken />}</StrictMode>);

@@ -1,0 +1,39 @@
+import { formatLocation } from '../../lib/format.js';
+import type { Turn } from './useChat.js';
+
+export function SourcesPanel({ turn, onOpen }: { turn: Turn | null; onOpen(n: number): void }) {
+  const sources = turn?.sources ?? null;
+  return (
+    <aside className="sources" aria-labelledby="sources-heading" data-testid="sources-panel">
+      <h2 id="sources-heading" className="section-heading">
+        Sources
+      </h2>
+      {!turn ? (
+        <p className="muted small">The passages an answer used are listed here.</p>
+      ) : sources === null ? (
+        <p className="muted small">{turn.streaming ? 'Listed when the answer is done.' : 'No sources were kept for this answer.'}</p>
+      ) : sources.length === 0 ? (
+        <p className="muted small">No passage matched.</p>
+      ) : (
+        <ol className="source-list" data-testid="sources-list">
+          {sources.map((s) => (
+            <li key={s.n}>
+              <button type="button" className={`source-item${s.cited ? ' cited' : ''}`} data-testid="source-item" data-n={s.n} data-cited={s.cited ? 'true' : 'false'} onClick={() => onOpen(s.n)}>
+                <span className="cite-chip static" aria-hidden="true">
+                  {s.n}
+                </span>
+                <span className="source-body">
+                  <span className="path" title={s.path}>
+                    {s.relativePath}
+                  </span>
+                  <span className="muted small">{formatLocation(s) || 'whole document'}</span>
+                  <span className="source-badge">{s.cited ? 'cited' : 'not cited'}</span>
+                </span>
+              </button>
+            </li>
+          ))}
+        </ol>
+      )}
+    </aside>
+  );
+}

@@ -1,0 +1,44 @@
+import { AnswerMeta } from './AnswerMeta.js';
+import { AnswerText } from './AnswerText.js';
+import { PassageAnswer } from './PassageAnswer.js';
+import { isSearchOnly, type Turn } from './useChat.js';
+
+interface Props {
+  turn: Turn;
+  latest: boolean;
+  active: boolean;
+  onSelect(): void;
+  onCite(n: number): void;
+}
+
+export function TurnView({ turn, latest, active, onSelect, onCite }: Props) {
+  const mode = turn.done?.mode;
+  return (
+    <article className={`turn${active ? ' turn-active' : ''}`} data-testid="turn" data-mode={mode}>
+      {turn.question ? (
+        <div className="question" data-testid="question-text">
+          {turn.question}
+        </div>
+      ) : null}
+      <div className={`answer${mode === 'not-found' ? ' answer-not-found' : ''}`}>
+        {turn.streaming && !turn.answer ? <p className="muted thinking">Searching your documents…</p> : null}
+        {isSearchOnly(turn) && turn.sources ? (
+          <PassageAnswer sources={turn.sources} onCite={onCite} />
+        ) : (
+          <AnswerText text={turn.answer} sources={turn.sources} streaming={turn.streaming} live={latest} onCite={onCite} />
+        )}
+        {turn.error ? (
+          <p className="field-error" role="alert" data-testid="answer-error">
+            {turn.error.message} <code>{turn.error.code}</code>
+          </p>
+        ) : null}
+        <AnswerMeta turn={turn} />
+        {!active && turn.sources && turn.sources.length > 0 ? (
+          <button type="button" className="link small" onClick={onSelect}>
+            Show this answer's sources
+          </button>
+        ) : null}
+      </div>
+    </article>
+  );
+}

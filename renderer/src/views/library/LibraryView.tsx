@@ -1,0 +1,98 @@
+import { useCallback, useEffect, useState } from 'react';
+import type { LibraryStatus } from '../../lib/types.js';
+import { formatCount } from '../../lib/format.js';
+import { useApp } from '../../state/app.js';
+import { useBanner } from '../../state/banner.js';
+import { useClient } from '../../state/client.js';
+import { useIndexing } from '../../state/indexing.js';
+import { FailureList } from './FailureList.js';
+import { FolderList } from './FolderList.js';
+import { IndexProgressPanel } from './IndexProgressPanel.js';
+
+export function LibraryView({ library }: { library: string }) {
+  const client = useClient();
+  const { report } = useBanner();
+  const { libraryVersion, refreshLibraries } = useApp();
+  const { runs, start, cancel } = useIndexing();
+  const [status, setStatus] = useState<LibraryStatus | null>(null);
+  const run = runs[library];
+
+  const load = useCallback(async () => {
+    try {
+      setStatus(await client.call('libraries.status', { library }));
+    } catch (error) {
+      report(error, `Reading the status of ${library}`);
+    }
+  }, [client, library, report]);
+
+  useEffect(() => {
+    void load();
+  }, [load, libraryVersion]);
+
+  const remove = async () => {
+    if (!window.confirm(`Remove the library "${library}"? Its index and conversations are deleted; your files are not touched.`)) return;
+    try {
+      await client.call('libraries.remove', { library });
+      await refreshLibraries();
+    } catch (error) {
+      report(error, `Removing ${library}`);
+    }
+  };
+
+  const counts = status?.counts;
+  return (
+    <section className="page" aria-labelledby="library-heading" data-testid="library-view">
+      <h1 id="library-heading">{library}</h1>
+      {status ? (
+        <p className="muted" data-testid="library-counts">
+          {formatCount(counts?.indexed ?? 0, 'document')} indexed · {formatCount(status.chunks, 'passage')}
+          {counts?.pending ? ` · ${counts.pending} waiting` : ''}
+          {counts?.skipped ? ` · ${counts.skipped} skipped` : ''}
+          {counts?.failed ? ` · ${counts.failed} failed` : ''}
+        </p>
+      ) : null}
+
+      <div className="card">
+        <div className="card-header">
+          <h2>Index</h2>
+          {run?.running ? (
+            <button type="button" className="secondary" data-testid="index-cancel" onClick={() => cancel(library)}>
+              Stop indexing
+            </button>
+          ) : (
+            <button type="button" className="primary" data-testid="index-button" onClick={() => start(library)}>
+              {status && status.chunks > 0 ? 'Update index' : 'Index now'}
+            </button>
+          )}
+        </div>
+        {run ? <IndexProgressPanel run={run} /> : <p className="muted">Quire reads new and changed files when you index; unchanged files are skipped.</p>}
+      </div>
+
+      {status ? (
+        <FailureList documents={status.documents} running={run?.running ?? false} onRetry={() => start(library, { retryFailed: true })} />
+      ) : null}
+
+      {status ? <FolderList library={library} status={status} onChanged={setStatus} /> : null}
+
+      <div className="card">
+        <h2>Embedding model</h2>
+        {status?.embedder ? (
+          <p data-testid="library-embedder">
+            <code>{status.embedder.model}</code> · {status.embedder.dimension} dimensions · {status.vectors.toLocaleString()} passages embedded
+          </p>
+        ) : (
+          <p data-testid="library-embedder">None: this library is searched by keywords only.</p>
+        )}
+        <p className="hint">The embedding model is chosen when a library is created; the default for new libraries is in Settings.</p>
+      </div>
+
+      <div className="card danger-zone">
+        <h2>Remove</h2>
+        <p className="muted">Deletes this library's index and conversations. Your documents stay where they are.</p>
+        <button type="button" className="danger" data-testid="library-remove" onClick={remove}>
+          Remove library
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,110 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { ErrorPayload } from '../../../../electron/shared/contract.js';
+import { toErrorPayload } from '../../client/errors.js';
+import { formatLocation } from '../../lib/format.js';
+import type { Passage } from '../../lib/types.js';
+import type { PassageTarget } from '../../state/app.js';
+import { useBanner } from '../../state/banner.js';
+import { useClient } from '../../state/client.js';
+import { OpenFileButton } from './OpenFileButton.js';
+
+/** A cited or found passage, read in its context (the passages before and after it). */
+export function PassageView({ target, onClose }: { target: PassageTarget; onClose(): void }) {
+  const client = useClient();
+  const { report } = useBanner();
+  const [passage, setPassage] = useState<Passage | null>(null);
+  const [error, setError] = useState<ErrorPayload | null>(null);
+  const dialog = useRef<HTMLDivElement>(null);
+  const mark = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    let current = true;
+    setPassage(null);
+    setError(null);
+    client.call('passages.get', { library: target.library, chunkId: target.chunkId }).then(
+      (p) => current && setPassage(p),
+      (e: unknown) => {
+        if (!current) return;
+        const payload = toErrorPayload(e);
+        setError(payload);
+        if (payload.code !== 'not-found') report(e, 'Opening the passage');
+      },
+    );
+    return () => {
+      current = false;
+    };
+  }, [client, target.library, target.chunkId, report]);
+
+  // Focus moves into the dialog and back to where it was when the dialog closes.
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    dialog.current?.focus();
+    return () => before?.focus?.();
+  }, []);
+
+  useEffect(() => {
+    mark.current?.scrollIntoView({ block: 'center' });
+  }, [passage]);
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onClose();
+    }
+  };
+
+  const source = target.source;
+  const title = passage?.relativePath ?? source?.relativePath ?? 'Passage';
+  const location = passage ? formatLocation(passage) : source ? formatLocation(source) : '';
+  return (
+    <div className="passage-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="passage-view" role="dialog" aria-modal="true" aria-labelledby="passage-title" tabIndex={-1} ref={dialog} onKeyDown={onKeyDown} data-testid="passage-view">
+        <header className="passage-header">
+          <div>
+            <h2 id="passage-title" className="path" title={passage?.path ?? source?.path}>
+              {source ? <span className="cite-chip static">{source.n}</span> : null} {title}
+            </h2>
+            {location ? (
+              <p className="muted small" data-testid="passage-location">
+                {location}
+              </p>
+            ) : null}
+          </div>
+          <div className="passage-actions">
+            {passage ? <OpenFileButton passage={passage} /> : null}
+            <button type="button" className="icon-button" aria-label="Close" data-testid="passage-close" onClick={onClose}>
+              ×
+            </button>
+          </div>
+        </header>
+        <div className="passage-body">
+          {passage ? (
+            <div className="passage-context" data-testid="passage-text">
+              {passage.before ? <p className="context">{passage.before}</p> : null}
+              <mark ref={mark} className="passage-mark" data-testid="passage-mark">
+                {passage.text}
+              </mark>
+              {passage.after ? <p className="context">{passage.after}</p> : null}
+            </div>
+          ) : error ? (
+            <div data-testid="passage-error">
+              <p className="field-error">{error.message}</p>
+              {source ? (
+                <>
+                  <p className="muted small">The passage as it was cited:</p>
+                  <div className="passage-context">
+                    <mark className="passage-mark" data-testid="passage-mark">
+                      {source.text}
+                    </mark>
+                  </div>
+                </>
+              ) : null}
+            </div>
+          ) : (
+            <p className="muted">Loading…</p>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,92 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import type { SearchMode } from '../../../../electron/shared/search.js';
+import { useApp } from '../../state/app.js';
+import { SearchResultItem } from './SearchResultItem.js';
+import { useSearch } from './useSearch.js';
+
+const MODES: { mode: SearchMode; label: string; hint: string }[] = [
+  { mode: 'hybrid', label: 'Hybrid', hint: 'Keywords and meaning together' },
+  { mode: 'lexical', label: 'Keywords', hint: 'Exact words (stemmed)' },
+  { mode: 'vector', label: 'Meaning', hint: 'Similar meaning, other words' },
+];
+
+export function SearchView({ library, focusSignal }: { library: string; focusSignal: number }) {
+  const { openPassage } = useApp();
+  const [query, setQuery] = useState('');
+  const [mode, setMode] = useState<SearchMode>('hybrid');
+  const [documents, setDocuments] = useState(false);
+  const { response, loading } = useSearch(library, query, mode, documents);
+  const input = useRef<HTMLInputElement>(null);
+  const id = useId();
+
+  useEffect(() => {
+    if (focusSignal > 0) {
+      input.current?.focus();
+      input.current?.select();
+    }
+  }, [focusSignal]);
+
+  return (
+    <section className="page search" aria-labelledby={`${id}-heading`} data-testid="search-view">
+      <h1 id={`${id}-heading`} className="visually-hidden">
+        Search {library}
+      </h1>
+      <div className="search-bar">
+        <label htmlFor={`${id}-q`} className="visually-hidden">
+          Search {library}
+        </label>
+        <input
+          id={`${id}-q`}
+          ref={input}
+          type="search"
+          className="search-input"
+          data-testid="search-input"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+          placeholder={`Search ${library}…  (Ctrl/Cmd+K)`}
+          autoComplete="off"
+        />
+      </div>
+      <div className="search-options">
+        <fieldset className="segmented">
+          <legend className="visually-hidden">Search mode</legend>
+          {MODES.map((m) => (
+            <label key={m.mode} title={m.hint} className={mode === m.mode ? 'checked' : undefined}>
+              <input type="radio" name={`${id}-mode`} value={m.mode} checked={mode === m.mode} onChange={() => setMode(m.mode)} data-testid={`search-mode-${m.mode}`} />
+              {m.label}
+            </label>
+          ))}
+        </fieldset>
+        <label className="checkbox">
+          <input type="checkbox" checked={documents} onChange={(e) => setDocuments(e.target.checked)} data-testid="search-documents" />
+          One result per document
+        </label>
+        <span className="muted small" aria-live="polite" data-testid="search-status">
+          {loading ? 'Searching…' : response ? `${response.results.length} result${response.results.length === 1 ? '' : 's'}` : ''}
+        </span>
+      </div>
+      {response?.notice ? (
+        <p className="callout small" data-testid="search-notice">
+          {response.notice}
+        </p>
+      ) : null}
+      {response ? (
+        response.results.length === 0 ? (
+          <p className="muted" data-testid="search-empty">
+            Nothing matches “{query.trim()}”.
+          </p>
+        ) : (
+          <ol className="search-results" data-testid="search-results" aria-busy={loading}>
+            {response.results.map((r) => (
+              <li key={r.chunkId}>
+                <SearchResultItem result={r} onOpen={() => openPassage({ library, chunkId: r.chunkId })} />
+              </li>
+            ))}
+          </ol>
+        )
+      ) : !query.trim() ? (
+        <p className="muted empty-state">Results appear as you type. Click one to read it in its document.</p>
+      ) : null}
+    </section>
+  );
+}
