@@ -5,11 +5,15 @@ import { defineConfig, type Plugin } from 'vite';
  * The built page allows only its own scripts and styles, and sockets to the loopback server that
  * served it. Added at build time only: the dev server injects inline scripts of its own. The
  * shells (Electron's app:// protocol, `quire serve`) should send the same policy as a header.
+ *
+ * Inline styles are allowed, as the shells' header policies already allow them: the Evaluate view
+ * shows the evaluation report in a sandboxed `srcdoc` frame, which inherits this policy, and the
+ * report's stylesheet is an inline <style>. Scripts stay 'self' only (and the frame allows none).
  */
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  "style-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self' ws://127.0.0.1:* ws://localhost:*",

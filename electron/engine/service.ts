@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { AnswerEvent } from '../shared/answer.js';
 import { contract, type ErrorPayload, type MethodName } from '../shared/contract.js';
 import { Answerer, AnswerError, type AskOptions } from './generate/answer.js';
 import { LlmError, LlmHost, type GenerateOptions, type Generation } from './generate/llm.js';
 import { TurnQueue } from './generate/turns.js';
+import { renderReport } from './eval/report.js';
+import { EvalStore } from './eval/store.js';
 import { createEngine, type Engine, type Library } from './index.js';
 import type { LibraryWatcher } from './ingest/watcher.js';
 import { findCatalogEntry, loadCatalog } from './models/catalog.js';
@@ -81,6 +83,7 @@ export class QuireService {
   private readonly watchers = new Map<string, LibraryWatcher>();
   private readonly indexing = new Set<string>();
   private llm: LlmHost | null = null;
+  private readonly fittingAdapters = new Map<string, Promise<string>>();
   /** Generations (and the model switches before them) run one at a time, in arrival order. */
   private readonly turns = new TurnQueue();
   private readonly embedderLoads = new Map<string, Promise<Library>>();
@@ -199,6 +202,16 @@ export class QuireService {
         if (p.activeModel) await this.registry.resolveModel(p.activeModel);
         return this.settings.set(p);
       }
+      case 'eval.runs':
+        return new EvalStore(this.library(p.library).db)
+          .runs()
+          .reverse()
+          .map((r) => ({ id: r.id, createdAt: r.createdAt, questionSet: r.questionSet, model: r.model, k: r.k, questionCount: r.questionCount, modes: r.modes.filter((m) => m.skipped === null).map((m) => m.mode), winner: r.winner }));
+      case 'eval.report': {
+        const report = new EvalStore(this.library(p.library).db).run(p.runId);
+        if (!report) throw new ServiceError('not-found', `No evaluation run ${p.runId} in library "${p.library}"`);
+        return { html: renderReport(report) };
+      }
     }
   }
 
@@ -281,6 +294,28 @@ export class QuireService {
     return { conversationId: done.conversationId };
   }
 
+  /**
+   * An adapter's path, checked against the model once per (adapter, model, file versions): reading
+   * both GGUF headers costs ~150 ms, which would otherwise be paid before every answer.
+   */
+  private async resolveFittingAdapter(idOrPath: string, modelPath: string | null): Promise<string> {
+    const registered = this.registry.listAdapters().find((a) => a.id === idOrPath);
+    const path = registered?.path ?? resolve(idOrPath);
+    const version = (file: string) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+    const key = `${path}|${modelPath}|${version(path)}|${modelPath ? version(modelPath) : 0}`;
+    let checked = this.fittingAdapters.get(key);
+    if (!checked) {
+      checked = (async () => {
+        const adapter = await this.registry.resolveAdapter(idOrPath);
+        if (modelPath) await checkAdapterFits(adapter.path, modelPath);
+        return adapter.path;
+      })();
+      this.fittingAdapters.set(key, checked);
+      checked.catch(() => this.fittingAdapters.delete(key));
+    }
+    return checked;
+  }
+
   /** The grounded pipeline (routing, retrieval, adapters) with the active model and adapters, in turn with other generations. */
   async answer(libraryName: string, options: Omit<AskOptions, 'extraAdapters'>, emit: (event: AnswerEvent) => void) {
     const library = await this.libraryWithEmbedder(libraryName);
@@ -289,11 +324,7 @@ export class QuireService {
       const answerer = new Answerer({
         library, llm,
         router: new Router(this.profiles.list(), library.activeEmbedder),
-        resolveAdapter: async (idOrPath) => {
-          const adapter = await this.registry.resolveAdapter(idOrPath);
-          if (model) await checkAdapterFits(adapter.path, model.path);
-          return adapter.path;
-        },
+        resolveAdapter: (idOrPath) => this.resolveFittingAdapter(idOrPath, model?.path ?? null),
       });
       const extraAdapters = this.settings.get().activeAdapters.map((a) => ({ path: a.adapter, scale: a.scale }));
       return answerer.ask({ ...options, extraAdapters }, emit);

@@ -51,6 +51,12 @@ export const ConversationMessage = z.object({
   id: z.number().int(), role: z.enum(['user', 'assistant']), text: z.string(), profile: z.string().nullable(), createdAt: z.string(),
   sources: z.array(z.unknown()),
 });
+/** A stored evaluation run (`quire eval`), as `quire eval --list` shows it. */
+export const EvalRunSummary = z.object({
+  id: z.number().int(), createdAt: z.string(), questionSet: z.string().nullable(), model: z.string().nullable(), k: z.number().int(),
+  /** The modes that ran (skipped ones are left out). */
+  questionCount: z.number().int(), modes: z.array(z.string()), winner: z.string().nullable(),
+});
 export const PullProgress = z.object({ downloadedBytes: z.number(), totalBytes: z.number().nullable(), file: z.string() });
 
 const method = <P extends z.ZodTypeAny, R extends z.ZodTypeAny>(params: P, result: R) => ({ params, result, stream: false as const });
@@ -92,6 +98,10 @@ export const contract = {
   'profiles.remove': method(z.object({ name: z.string() }), z.object({ removed: z.boolean() })),
   'settings.get': method(z.object({}), Settings),
   'settings.set': method(Settings.partial(), Settings),
+  /** Stored evaluation runs of a library, newest first. */
+  'eval.runs': method(Library, z.array(EvalRunSummary)),
+  /** A stored run's self-contained HTML report (inline CSS and SVG, no script), as `quire eval --run ID --report` writes it. */
+  'eval.report': method(Library.extend({ runId: z.number().int() }), z.object({ html: z.string() })),
 } as const;
 
 export type Contract = typeof contract;

@@ -7,6 +7,7 @@ import { useWindowDrop } from './hooks/useWindowDrop.js';
 import type { View } from './lib/types.js';
 import { useApp } from './state/app.js';
 import { ChatView, type ChatHandle } from './views/chat/ChatView.js';
+import { EvaluateView } from './views/evaluate/EvaluateView.js';
 import { LibraryView } from './views/library/LibraryView.js';
 import { NewLibraryView } from './views/library/NewLibraryView.js';
 import { Welcome } from './views/library/Welcome.js';
@@ -50,7 +51,7 @@ export function App() {
   });
 
   const noLibrary = libraries !== null && libraries.length === 0;
-  const libraryView = view === 'chat' || view === 'search' || view === 'library';
+  const libraryView = view === 'chat' || view === 'search' || view === 'evaluate' || view === 'library';
   return (
     <div className="app">
       <Sidebar />
@@ -67,6 +68,11 @@ export function App() {
               <div className="view" hidden={view !== 'search'}>
                 <SearchView key={selected} library={selected} focusSignal={searchFocus} />
               </div>
+              {view === 'evaluate' ? (
+                <div className="view">
+                  <EvaluateView key={selected} library={selected} />
+                </div>
+              ) : null}
               {view === 'library' ? (
                 <div className="view">
                   <LibraryView key={selected} library={selected} />

@@ -12,6 +12,7 @@ import './styles/search.css';
 import './styles/library.css';
 import './styles/models.css';
 import './styles/passage.css';
+import './styles/evaluate.css';
 
 applyCachedTheme();
 const choice = pickClient();

@@ -6,6 +6,7 @@ import { LibraryList } from './LibraryList.js';
 const NAV: { view: View; label: string; needsLibrary: boolean }[] = [
   { view: 'chat', label: 'Ask', needsLibrary: true },
   { view: 'search', label: 'Search', needsLibrary: true },
+  { view: 'evaluate', label: 'Evaluate', needsLibrary: true },
   { view: 'library', label: 'Library settings', needsLibrary: true },
   { view: 'models', label: 'Models', needsLibrary: false },
   { view: 'settings', label: 'Settings', needsLibrary: false },

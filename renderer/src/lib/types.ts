@@ -20,4 +20,6 @@ export type Profile = Result<'profiles.list'>[number];
 export type Settings = Result<'settings.get'>;
 export type Theme = Settings['theme'];
 
-export type View = 'chat' | 'search' | 'library' | 'new-library' | 'models' | 'settings';
+export type EvalRunSummary = Result<'eval.runs'>[number];
+
+export type View = 'chat' | 'search' | 'evaluate' | 'library' | 'new-library' | 'models' | 'settings';
