@@ -102,6 +102,15 @@ describe('search over a library (tiny generated embedder, real transformers.js i
     expect(fast).toEqual(exact);
   });
 
+  it('a library embedded before the float table existed gets it on open, and the fast path still works', async () => {
+    const { VectorStore } = await import('../../electron/engine/store/vectors.js');
+    library.db.exec('DROP TABLE chunk_vector_floats');
+    const reopened = new VectorStore(library.db);
+    const query = await library.activeEmbedder!.embedQuery('sedan tyres');
+    expect(reopened.nearestFast(query, 2, 7).map((h) => h.chunkId)).toEqual(reopened.nearestExact(query, 2).map((h) => h.chunkId));
+    expect(library.db.prepare('SELECT COUNT(*) AS n FROM chunk_vector_floats').get()).toEqual({ n: library.chunks.count() });
+  });
+
   it('changing or deleting a file removes its old vectors and FTS rows', async () => {
     writeFileSync(join(folder, 'garage.txt'), 'The garage now stores bicycles only.');
     rmSync(join(folder, 'people.txt'));
@@ -109,6 +118,7 @@ describe('search over a library (tiny generated embedder, real transformers.js i
     expect(library.vectors.count()).toBe(library.chunks.count());
     const orphans = library.db.prepare('SELECT COUNT(*) AS n FROM chunk_vectors v WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = v.chunk_id)').get();
     expect(orphans).toEqual({ n: 0 });
+    expect(library.db.prepare('SELECT COUNT(*) AS n FROM chunk_vector_floats f WHERE NOT EXISTS (SELECT 1 FROM chunks c WHERE c.id = f.chunk_id)').get()).toEqual({ n: 0 });
     expect(library.db.prepare("SELECT COUNT(*) AS n FROM chunks_fts WHERE chunks_fts MATCH 'Ravensworth OR tyres'").get()).toEqual({ n: 0 });
     expect(await top('Ravensworth', 'hybrid')).not.toContain('people.txt');
     expect((await top('bicycles', 'hybrid'))[0]).toBe('garage.txt');

@@ -17,9 +17,33 @@ export interface LexicalOptions {
   commonTermShare?: number;
   /** ...but only in libraries of at least this many chunks, where it matters for speed. */
   pruneAbove?: number;
+  /**
+   * Of the remaining terms, the rarest are kept while the chunks they match add up to at most
+   * `share` of the library, within [min, max] (the rarest term always): BM25 ranking costs
+   * 1–1.5 µs per matching chunk, about 20 times what finding the matches costs.
+   */
+  postings?: { share: number; min: number; max: number };
 }
 
-export const DEFAULT_LEXICAL: Required<LexicalOptions> = { weights: [1, 2, 1.5], commonTermShare: 0.1, pruneAbove: 20_000 };
+export const DEFAULT_LEXICAL: Required<LexicalOptions> = {
+  weights: [1, 2, 1.5],
+  commonTermShare: 0.1,
+  pruneAbove: 5_000,
+  postings: { share: 0.05, min: 5_000, max: 20_000 },
+};
+
+/**
+ * Document frequencies per database, shared by the searchers created per query: a lookup reads the
+ * term's whole doclist (milliseconds for a common term). Dropped once the chunk count has moved by
+ * more than 5%, which bounds how stale a pruning decision can be.
+ */
+const frequencies = new WeakMap<Db, { total: number; df: Map<string, number> }>();
+
+export interface LexicalPlan {
+  terms: QueryTerm[];
+  /** Every term is in more than `commonTermShare` of the chunks: BM25 barely ranks them, and matching them touches most of the index. */
+  common: boolean;
+}
 
 /** BM25 over the FTS5 index, any-term (OR) matching, ranked by SQLite. */
 export class LexicalSearch {
@@ -34,28 +58,54 @@ export class LexicalSearch {
 
   /** The terms a query is searched with after dropping over-common ones (also used for highlighting). */
   plan(query: string): QueryTerm[] {
-    let terms = withoutStopwords(queryTerms(query));
-    if (terms.length === 0) return [];
-    const total = this.chunkCount();
-    if (total < this.options.pruneAbove) return terms.slice(0, MAX_QUERY_TERMS);
-    const frequency = this.db.prepare('SELECT doc FROM chunks_terms WHERE term = ?').pluck();
-    const withDf = terms.map((term) => ({ term, df: (frequency.get(term.stem) as number | undefined) ?? 0 }));
-    withDf.sort((a, b) => a.df - b.df);
-    const rare = withDf.filter((t) => t.df <= total * this.options.commonTermShare);
-    const kept = rare.length > 0 ? rare : withDf.slice(0, 2);
-    terms = kept.slice(0, MAX_QUERY_TERMS).map((t) => t.term);
-    return terms;
+    return this.planQuery(query).terms;
   }
 
-  search(query: string, limit: number): { hits: LexicalHit[]; terms: QueryTerm[] } {
-    const terms = this.plan(query);
-    if (terms.length === 0 || limit <= 0) return { hits: [], terms };
+  planQuery(query: string): LexicalPlan {
+    const terms = withoutStopwords(queryTerms(query));
+    if (terms.length === 0) return { terms, common: false };
+    const total = this.chunkCount();
+    if (total < this.options.pruneAbove) return { terms: terms.slice(0, MAX_QUERY_TERMS), common: false };
+    const withDf = terms.map((term) => ({ term, df: this.documentFrequency(term.stem, total) }));
+    withDf.sort((a, b) => a.df - b.df);
+    const rare = withDf.filter((t) => t.df <= total * this.options.commonTermShare);
+    if (rare.length === 0) return { terms: withDf.slice(0, 2).map((t) => t.term), common: true };
+    const { share, min, max } = this.options.postings;
+    const budget = Math.min(Math.max(total * share, min), max);
+    const kept: QueryTerm[] = [];
+    let postings = 0;
+    for (const t of rare.slice(0, MAX_QUERY_TERMS)) {
+      if (kept.length > 0 && postings + t.df > budget) break;
+      kept.push(t.term);
+      postings += t.df;
+    }
+    return { terms: kept, common: false };
+  }
+
+  /** `skipCommon`: no hits for a query whose every term is common (hybrid search then ranks by vectors alone). */
+  search(query: string, limit: number, options: { skipCommon?: boolean } = {}): { hits: LexicalHit[]; terms: QueryTerm[] } {
+    const { terms, common } = this.planQuery(query);
+    if (terms.length === 0 || limit <= 0 || (common && options.skipCommon)) return { hits: [], terms };
     const match = terms.map((t) => ftsLiteral(t.word)).join(' OR ');
     const [w1, w2, w3] = this.options.weights;
     const hits = this.db
       .prepare(`SELECT rowid AS chunkId, -bm25(chunks_fts, ?, ?, ?) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, ?, ?, ?) LIMIT ?`)
       .all(w1, w2, w3, match, w1, w2, w3, limit) as LexicalHit[];
     return { hits, terms };
+  }
+
+  private documentFrequency(stem: string, total: number): number {
+    let cache = frequencies.get(this.db);
+    if (!cache || Math.abs(total - cache.total) > cache.total * 0.05 || cache.df.size > 100_000) {
+      cache = { total, df: new Map() };
+      frequencies.set(this.db, cache);
+    }
+    let df = cache.df.get(stem);
+    if (df === undefined) {
+      df = (this.db.prepare('SELECT doc FROM chunks_terms WHERE term = ?').pluck().get(stem) as number | undefined) ?? 0;
+      cache.df.set(stem, df);
+    }
+    return df;
   }
 
   private chunkCount(): number {

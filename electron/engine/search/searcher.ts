@@ -106,7 +106,7 @@ export class Searcher {
     const scores = new Map<number, number>();
     const similarities = new Map<number, number>();
     if (mode !== 'vector') {
-      const found = this.lexical.search(query, perList);
+      const found = this.lexical.search(query, perList, { skipCommon: mode === 'hybrid' });
       terms = found.terms;
       lexicalIds = found.hits.map((h) => h.chunkId);
       if (mode === 'lexical') for (const h of found.hits) scores.set(h.chunkId, h.score);

@@ -9,18 +9,27 @@ export interface Snippet {
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
-function matches(word: string, stems: Set<string>, words: Set<string>): boolean {
-  const folded = fold(word);
-  if (words.has(folded)) return true;
-  return /^[a-z]+$/.test(folded) && stems.has(stemmer(folded));
+/** Whether a word of the passage is one of the query's terms; memoised, as folding and stemming dominate snippet time. */
+function matcher(terms: readonly QueryTerm[]): (word: string) => boolean {
+  const stems = new Set(terms.map((t) => t.stem));
+  const words = new Set(terms.map((t) => t.word));
+  const seen = new Map<string, boolean>();
+  return (word) => {
+    let hit = seen.get(word);
+    if (hit === undefined) {
+      const folded = fold(word);
+      hit = words.has(folded) || (/^[a-z]+$/.test(folded) && stems.has(stemmer(folded)));
+      seen.set(word, hit);
+    }
+    return hit;
+  };
 }
 
 /** The window of a passage (about `length` characters, cut at word boundaries) with the most matched words, marked. */
 export function makeSnippet(text: string, terms: readonly QueryTerm[], length = 240): Snippet {
-  const stems = new Set(terms.map((t) => t.stem));
-  const words = new Set(terms.map((t) => t.word));
+  const matches = matcher(terms);
   const hits: [number, number][] = [];
-  for (const m of text.matchAll(WORD)) if (matches(m[0], stems, words)) hits.push([m.index, m.index + m[0].length]);
+  for (const m of text.matchAll(WORD)) if (matches(m[0])) hits.push([m.index, m.index + m[0].length]);
 
   let start = 0;
   if (text.length > length && hits.length > 0) {
@@ -46,6 +55,6 @@ export function makeSnippet(text: string, terms: readonly QueryTerm[], length = 
   // Collapsing whitespace shifts offsets, so highlights are found again in the final string.
   const snippetText = prefix + body + (end < text.length ? '…' : '');
   const highlights: [number, number][] = [];
-  for (const m of snippetText.matchAll(WORD)) if (matches(m[0], stems, words)) highlights.push([m.index, m.index + m[0].length]);
+  for (const m of snippetText.matchAll(WORD)) if (matches(m[0])) highlights.push([m.index, m.index + m[0].length]);
   return { text: snippetText, highlights };
 }
