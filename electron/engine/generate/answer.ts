@@ -124,6 +124,8 @@ export class Answerer {
         { type: 'system', text: profile.systemPrompt },
         ...turns.map((t) => (t.role === 'user' ? { type: 'user' as const, text: t.text } : { type: 'model' as const, response: [t.text] })),
         { type: 'user', text: user },
+        // The start of the model's turn is evaluated too (e.g. "Assistant:"); without it the count runs a few tokens short.
+        { type: 'model', response: [] },
       ]);
     const budget = llm.contextSize - maxTokens;
     let passages: PackedPassage[] = [];
