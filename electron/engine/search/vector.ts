@@ -10,7 +10,7 @@ export interface VectorOptions {
   oversample?: number;
 }
 
-export const DEFAULT_VECTOR: Required<VectorOptions> = { strategy: 'auto', fastAbove: 50_000, oversample: 20 };
+export const DEFAULT_VECTOR: Required<VectorOptions> = { strategy: 'auto', fastAbove: 10_000, oversample: 20 };
 
 export class VectorSearch {
   private readonly options: Required<VectorOptions>;
