@@ -1,3 +1,4 @@
+import { CITATION_MARKER_SOURCE, citationNumbers } from '../../shared/citations.js';
 import type { PackedPassage } from './prompt.js';
 
 export interface Citation {
@@ -16,14 +17,13 @@ export interface CitationReport {
   invalid: number[];
 }
 
-/** `[1]`, `[2, 3]`, `[4-5]`, `[1][2]`: each number in brackets is one citation. */
-const MARKER = /\[(\d+(?:\s*(?:,|-|–)\s*\d+)*)\]/g;
+const MARKER = new RegExp(CITATION_MARKER_SOURCE, 'g');
 
 export function extractCitations(answer: string, passages: readonly PackedPassage[]): CitationReport {
   const byNumber = new Map(passages.map((p) => [p.n, p]));
   const citations: Citation[] = [];
   for (const match of answer.matchAll(MARKER)) {
-    for (const n of expand(match[1]!)) {
+    for (const n of citationNumbers(match[1]!)) {
       citations.push({ n, start: match.index, end: match.index + match[0].length, passage: byNumber.get(n) ?? null });
     }
   }
@@ -35,19 +35,4 @@ export function extractCitations(answer: string, passages: readonly PackedPassag
     } else if (!invalid.includes(c.n)) invalid.push(c.n);
   }
   return { citations, cited, invalid };
-}
-
-function expand(list: string): number[] {
-  const numbers: number[] = [];
-  for (const part of list.split(',')) {
-    const range = /^\s*(\d+)\s*[-–]\s*(\d+)\s*$/.exec(part);
-    if (range) {
-      const [from, to] = [Number(range[1]), Number(range[2])];
-      // A long "range" is more likely a year span than citations.
-      if (to >= from && to - from < 10) for (let n = from; n <= to; n++) numbers.push(n);
-    } else {
-      numbers.push(Number(part.trim()));
-    }
-  }
-  return numbers;
 }
