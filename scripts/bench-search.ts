@@ -5,7 +5,9 @@
 // plain JavaScript brute-force scan over the same vectors as the baseline.
 // BENCH_SEARCH_SIZES=10000,100000 limits the sizes; BENCH_SEARCH_QUERIES sets the query count; a
 // mode slower than BENCH_SEARCH_MODE_SECONDS (default 60) stops after at least 30 queries.
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// BENCH_SEARCH_KEEP=1 keeps each size's library file in bench-out/ and reuses it on the next run
+// (the data is seeded, so it is the same library; insert throughput is then not measured).
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +23,8 @@ import { VectorStore } from '../electron/engine/store/vectors.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench-out');
-const dbFile = join(out, 'search-bench.sqlite');
+const KEEP = process.env.BENCH_SEARCH_KEEP === '1';
+const dbFileFor = (size: number): string => join(out, KEEP ? `search-bench-${size}.sqlite` : 'search-bench.sqlite');
 
 const SIZES = (process.env.BENCH_SEARCH_SIZES ?? '10000,100000,1000000').split(',').map((s) => Number(s.trim()));
 const QUERIES = Number(process.env.BENCH_SEARCH_QUERIES ?? 200);
@@ -217,6 +220,8 @@ async function measure<T>(queries: readonly T[], fn: (query: T, index: number) =
 
 interface SizeResult {
   size: number;
+  /** The library file was kept from an earlier run (BENCH_SEARCH_KEEP=1): insert throughput not measured. */
+  reused: boolean;
   insertSeconds: number;
   chunkSeconds: number;
   vectorSeconds: number;
@@ -239,13 +244,16 @@ const sampleRss = (): void => void (peakRss = Math.max(peakRss, process.memoryUs
 const progress = (message: string): void => void process.stderr.write(`[bench-search] ${message}\n`);
 
 async function runSize(size: number, words: readonly string[], zipf: Zipf): Promise<SizeResult> {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
+  const dbFile = dbFileFor(size);
+  const reuse = KEEP && existsSync(dbFile);
+  if (!reuse) for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
   const db: Db = openDatabase(dbFile);
   const folders = new FolderStore(db);
   const documents = new DocumentStore(db);
   const chunks = new ChunkStore(db);
   const vectors = new VectorStore(db);
-  vectors.reset(DIM);
+  if (!reuse) vectors.reset(DIM);
+  else if (chunks.count() !== size || vectors.count() !== size) throw new Error(`${dbFile} does not hold the ${size}-chunk library: delete it`);
   const folderId = folders.upsert('/bench/library').id;
 
   const dataRng = new Rng(0x5eed + size);
@@ -288,6 +296,7 @@ async function runSize(size: number, words: readonly string[], zipf: Zipf): Prom
       batchVectors.push(vector);
     }
 
+    if (reuse) continue;
     let started = performance.now();
     const ids: number[] = [];
     db.transaction(() => {
@@ -374,9 +383,10 @@ async function runSize(size: number, words: readonly string[], zipf: Zipf): Prom
 
   const autoStrategy = new VectorSearch(vectors).strategyFor();
   db.close();
-  for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
+  if (!KEEP) for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
   return {
     size,
+    reused: reuse,
     insertSeconds: chunkSeconds + vectorSeconds,
     chunkSeconds,
     vectorSeconds,
@@ -406,7 +416,9 @@ function report(results: readonly SizeResult[]): string[] {
   ];
   for (const r of results) {
     lines.push(
-      `${count(r.size)} chunks: insert ${count(Math.round(r.size / r.insertSeconds))} chunks/s (${r.insertSeconds.toFixed(1)} s; chunks+FTS ${count(Math.round(r.size / r.chunkSeconds))}/s, vec0 ${count(Math.round(r.size / r.vectorSeconds))}/s; transactions of ${count(BATCH)}); file ${(r.fileBytes / 1024 ** 2).toFixed(0)} MB`,
+      r.reused
+        ? `${count(r.size)} chunks: insert not measured (library file kept from an earlier run); file ${(r.fileBytes / 1024 ** 2).toFixed(0)} MB`
+        : `${count(r.size)} chunks: insert ${count(Math.round(r.size / r.insertSeconds))} chunks/s (${r.insertSeconds.toFixed(1)} s; chunks+FTS ${count(Math.round(r.size / r.chunkSeconds))}/s, vec0 ${count(Math.round(r.size / r.vectorSeconds))}/s; transactions of ${count(BATCH)}); file ${(r.fileBytes / 1024 ** 2).toFixed(0)} MB`,
       `  load average ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} on ${availableParallelism()} cores while searching`,
       `  ${'mode'.padEnd(22)} ${'median ms'.padStart(9)} ${'p95 ms'.padStart(8)} ${'median/base'.padStart(12)} ${'p95/base'.padStart(9)} ${'cpu median'.padStart(11)} ${'cpu p95'.padStart(8)} ${'queries'.padStart(8)}`,
     );

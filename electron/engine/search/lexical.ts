@@ -1,4 +1,4 @@
-import type { Db } from '../store/db.js';
+import { changeStamp, statement, type Db } from '../store/db.js';
 import { ftsLiteral, MAX_QUERY_TERMS, queryTerms, withoutStopwords, type QueryTerm } from './query.js';
 
 export interface LexicalHit {
@@ -11,8 +11,9 @@ export interface LexicalOptions {
   /** Column weights for BM25: chunk text, heading path, file name. */
   weights?: [text: number, heading: number, file: number];
   /**
-   * Terms found in more than this share of chunks are dropped when rarer terms remain: they
-   * barely change the ranking and make every query touch most of the index.
+   * Terms found in more than this share of chunks (or in more than `postings.max` chunks) are
+   * dropped when rarer terms remain: they barely change the ranking and make every query touch
+   * most of the index.
    */
   commonTermShare?: number;
   /** ...but only in libraries of at least this many chunks, where it matters for speed. */
@@ -33,11 +34,14 @@ export const DEFAULT_LEXICAL: Required<LexicalOptions> = {
 };
 
 /**
- * Document frequencies per database, shared by the searchers created per query: a lookup reads the
- * term's whole doclist (milliseconds for a common term). Dropped once the chunk count has moved by
- * more than 5%, which bounds how stale a pruning decision can be.
+ * Document frequencies per database (counted up to a cap), shared by the searchers created per
+ * query. Dropped once the chunk count has moved by more than 5%, which bounds how stale a pruning
+ * decision can be.
  */
-const frequencies = new WeakMap<Db, { total: number; df: Map<string, number> }>();
+const frequencies = new WeakMap<Db, { total: number; df: Map<string, { count: number; cap: number }> }>();
+
+/** Chunk counts per database, counted again only after a change (COUNT(*) takes milliseconds at a million chunks). */
+const counts = new WeakMap<Db, { stamp: string; count: number }>();
 
 export interface LexicalPlan {
   terms: QueryTerm[];
@@ -58,20 +62,33 @@ export class LexicalSearch {
 
   /** The terms a query is searched with after dropping over-common ones (also used for highlighting). */
   plan(query: string): QueryTerm[] {
-    return this.planQuery(query).terms;
+    return this.planQuery(query, { skipCommon: true }).terms;
   }
 
-  planQuery(query: string): LexicalPlan {
+  /**
+   * `skipCommon`: the caller will not search a query whose every term is common, so those terms
+   * need not be ordered by their exact frequencies (which costs reading their whole doclists).
+   */
+  planQuery(query: string, { skipCommon = false }: { skipCommon?: boolean } = {}): LexicalPlan {
     const terms = withoutStopwords(queryTerms(query));
     if (terms.length === 0) return { terms, common: false };
     const total = this.chunkCount();
     if (total < this.options.pruneAbove) return { terms: terms.slice(0, MAX_QUERY_TERMS), common: false };
-    const withDf = terms.map((term) => ({ term, df: this.documentFrequency(term.stem, total) }));
-    withDf.sort((a, b) => a.df - b.df);
-    const rare = withDf.filter((t) => t.df <= total * this.options.commonTermShare);
-    if (rare.length === 0) return { terms: withDf.slice(0, 2).map((t) => t.term), common: true };
     const { share, min, max } = this.options.postings;
     const budget = Math.min(Math.max(total * share, min), max);
+    // Past the largest posting budget a term could only ever be searched alone, at great cost.
+    const commonAbove = Math.min(total * this.options.commonTermShare, max);
+    const withDf = terms.map((term) => ({ term, df: this.documentFrequency(term, total, Math.floor(commonAbove) + 1) }));
+    withDf.sort((a, b) => a.df - b.df);
+    const rare = withDf.filter((t) => t.df <= commonAbove);
+    if (rare.length === 0) {
+      if (skipCommon) return { terms: withDf.slice(0, 2).map((t) => t.term), common: true };
+      // The rarest common word, and the next only if it is in at most twice as many passages.
+      for (const t of withDf) t.df = this.documentFrequency(t.term, total, Infinity);
+      withDf.sort((a, b) => a.df - b.df);
+      const [first, second] = withDf;
+      return { terms: second && second.df <= 2 * first!.df ? [first!.term, second.term] : [first!.term], common: true };
+    }
     const kept: QueryTerm[] = [];
     let postings = 0;
     for (const t of rare.slice(0, MAX_QUERY_TERMS)) {
@@ -84,31 +101,40 @@ export class LexicalSearch {
 
   /** `skipCommon`: no hits for a query whose every term is common (hybrid search then ranks by vectors alone). */
   search(query: string, limit: number, options: { skipCommon?: boolean } = {}): { hits: LexicalHit[]; terms: QueryTerm[] } {
-    const { terms, common } = this.planQuery(query);
+    const { terms, common } = this.planQuery(query, options);
     if (terms.length === 0 || limit <= 0 || (common && options.skipCommon)) return { hits: [], terms };
     const match = terms.map((t) => ftsLiteral(t.word)).join(' OR ');
     const [w1, w2, w3] = this.options.weights;
-    const hits = this.db
-      .prepare(`SELECT rowid AS chunkId, -bm25(chunks_fts, ?, ?, ?) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, ?, ?, ?) LIMIT ?`)
+    const hits = statement(this.db, `SELECT rowid AS chunkId, -bm25(chunks_fts, ?, ?, ?) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, ?, ?, ?) LIMIT ?`)
       .all(w1, w2, w3, match, w1, w2, w3, limit) as LexicalHit[];
     return { hits, terms };
   }
 
-  private documentFrequency(stem: string, total: number): number {
+  /**
+   * Chunks containing the term, counted up to `cap` (a count of `cap` means at least that many):
+   * counting stops there, where reading a common term's whole doclist takes tens of milliseconds at
+   * a million chunks.
+   */
+  private documentFrequency(term: QueryTerm, total: number, cap: number): number {
     let cache = frequencies.get(this.db);
     if (!cache || Math.abs(total - cache.total) > cache.total * 0.05 || cache.df.size > 100_000) {
       cache = { total, df: new Map() };
       frequencies.set(this.db, cache);
     }
-    let df = cache.df.get(stem);
-    if (df === undefined) {
-      df = (this.db.prepare('SELECT doc FROM chunks_terms WHERE term = ?').pluck().get(stem) as number | undefined) ?? 0;
-      cache.df.set(stem, df);
-    }
-    return df;
+    const known = cache.df.get(term.stem);
+    if (known && (known.count < known.cap || known.cap >= cap)) return Math.min(known.count, cap);
+    const count =
+      cap === Infinity
+        ? ((statement(this.db, 'SELECT doc FROM chunks_terms WHERE term = ?').pluck().get(term.stem) as number | undefined) ?? 0)
+        : (statement(this.db, 'SELECT COUNT(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)').pluck().get(ftsLiteral(term.word), cap) as number);
+    cache.df.set(term.stem, { count, cap });
+    return count;
   }
 
   private chunkCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n;
+    const stamp = changeStamp(this.db);
+    let cached = counts.get(this.db);
+    if (cached?.stamp !== stamp) counts.set(this.db, (cached = { stamp, count: (statement(this.db, 'SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n }));
+    return cached.count;
   }
 }

@@ -10,6 +10,8 @@ export interface QueryTerm {
 }
 
 export function fold(text: string): string {
+  // ASCII has nothing to decompose; skipping normalize() makes this ~10x faster for most text.
+  if (/^[\x00-\x7f]*$/.test(text)) return text.toLowerCase();
   return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
 }
 

@@ -6,7 +6,7 @@ import type { VectorStore } from '../store/vectors.js';
 import { DEFAULT_RRF_K, reciprocalRankFusion } from './fuse.js';
 import { LexicalSearch, type LexicalOptions } from './lexical.js';
 import { exactTokens, fold, type QueryTerm } from './query.js';
-import { makeSnippet } from './snippet.js';
+import { makeSnippet, termMatcher } from './snippet.js';
 import { VectorSearch, type VectorOptions } from './vector.js';
 
 export type SearchMode = 'lexical' | 'vector' | 'hybrid';
@@ -140,6 +140,7 @@ export class Searcher {
     const rows = new Map(this.deps.chunks.byIds(ranked.slice(0, options.documents ? ranked.length : k).map((r) => r.id)).map((c) => [c.id, c]));
     const results: SearchResult[] = [];
     const seenDocuments = new Set<number>();
+    const matches = termMatcher(terms);
     for (const { id, score } of ranked) {
       if (results.length >= k) break;
       const chunk = rows.get(id);
@@ -148,7 +149,7 @@ export class Searcher {
         if (seenDocuments.has(chunk.documentId)) continue;
         seenDocuments.add(chunk.documentId);
       }
-      const result = this.toResult(chunk, score, terms, { lexical: lexicalRank.get(id), vector: vectorRank.get(id) });
+      const result = this.toResult(chunk, score, matches, { lexical: lexicalRank.get(id), vector: vectorRank.get(id) });
       const similarity = similarities.get(id);
       if (similarity !== undefined) result.similarity = similarity;
       results.push(result);
@@ -178,9 +179,9 @@ export class Searcher {
     return this.deps.embedder !== null && this.deps.vectors.dimension() === this.deps.embedder.dimension;
   }
 
-  private toResult(chunk: ChunkRow, score: number, terms: QueryTerm[], ranks: SearchResult['ranks']): SearchResult {
+  private toResult(chunk: ChunkRow, score: number, matches: (word: string) => boolean, ranks: SearchResult['ranks']): SearchResult {
     const document = this.deps.documents.byId(chunk.documentId)!;
-    const snippet = makeSnippet(chunk.text, terms);
+    const snippet = makeSnippet(chunk.text, matches);
     const cleanRanks: SearchResult['ranks'] = {};
     if (ranks.lexical !== undefined) cleanRanks.lexical = ranks.lexical;
     if (ranks.vector !== undefined) cleanRanks.vector = ranks.vector;

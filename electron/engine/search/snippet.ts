@@ -9,8 +9,11 @@ export interface Snippet {
 
 const WORD = /[\p{L}\p{N}]+/gu;
 
-/** Whether a word of the passage is one of the query's terms; memoised, as folding and stemming dominate snippet time. */
-function matcher(terms: readonly QueryTerm[]): (word: string) => boolean {
+/**
+ * Whether a word of a passage is one of the query's terms; memoised (make one per query, not per
+ * passage), as folding and stemming dominate snippet time.
+ */
+export function termMatcher(terms: readonly QueryTerm[]): (word: string) => boolean {
   const stems = new Set(terms.map((t) => t.stem));
   const words = new Set(terms.map((t) => t.word));
   const seen = new Map<string, boolean>();
@@ -26,8 +29,7 @@ function matcher(terms: readonly QueryTerm[]): (word: string) => boolean {
 }
 
 /** The window of a passage (about `length` characters, cut at word boundaries) with the most matched words, marked. */
-export function makeSnippet(text: string, terms: readonly QueryTerm[], length = 240): Snippet {
-  const matches = matcher(terms);
+export function makeSnippet(text: string, matches: (word: string) => boolean, length = 240): Snippet {
   const hits: [number, number][] = [];
   for (const m of text.matchAll(WORD)) if (matches(m[0])) hits.push([m.index, m.index + m[0].length]);
 

@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { statement, type Db } from './db.js';
 
 export interface NewChunk {
   text: string;
@@ -40,12 +40,13 @@ export class ChunkStore {
   private readonly deleteStatement;
 
   constructor(private readonly db: Db) {
-    this.insertStatement = db.prepare(
+    this.insertStatement = statement(
+      db,
       `INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, page, line_start, line_end, heading_path, token_count,
          frame, sheet, row_start, row_end, ocr_confidence)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.deleteStatement = db.prepare('DELETE FROM chunks WHERE document_id = ?');
+    this.deleteStatement = statement(db, 'DELETE FROM chunks WHERE document_id = ?');
   }
 
   /** Replaces a document's chunks; call inside the transaction that records the document's outcome. */
@@ -62,16 +63,16 @@ export class ChunkStore {
   }
 
   forDocument(documentId: number): ChunkRow[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM chunks WHERE document_id = ? ORDER BY ordinal`).all(documentId) as RawChunk[]).map(toChunk);
+    return (statement(this.db, `SELECT ${COLUMNS} FROM chunks WHERE document_id = ? ORDER BY ordinal`).all(documentId) as RawChunk[]).map(toChunk);
   }
 
   byIds(ids: readonly number[]): ChunkRow[] {
     if (ids.length === 0) return [];
-    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM chunks WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as RawChunk[];
+    const rows = statement(this.db, `SELECT ${COLUMNS} FROM chunks WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as RawChunk[];
     return rows.map(toChunk);
   }
 
   count(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n;
+    return (statement(this.db, 'SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n;
   }
 }

@@ -1,5 +1,5 @@
 import type { DocumentKind, DocumentReason, DocumentStatus } from '../../shared/library.js';
-import type { Db } from './db.js';
+import { statement, type Db } from './db.js';
 
 export interface DocumentRow {
   id: number;
@@ -47,76 +47,73 @@ export class DocumentStore {
   constructor(private readonly db: Db) {}
 
   byPath(path: string): DocumentRow | undefined {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM documents WHERE path = ?`).get(path) as DocumentRow | undefined;
+    return statement(this.db, `SELECT ${COLUMNS} FROM documents WHERE path = ?`).get(path) as DocumentRow | undefined;
   }
 
   byId(id: number): DocumentRow | undefined {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM documents WHERE id = ?`).get(id) as DocumentRow | undefined;
+    return statement(this.db, `SELECT ${COLUMNS} FROM documents WHERE id = ?`).get(id) as DocumentRow | undefined;
   }
 
   /** The folder's files (not their parts, which come and go with their file). */
   inFolder(folderId: number): DocumentRow[] {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM documents WHERE folder_id = ? AND parent_id IS NULL ORDER BY path`).all(folderId) as DocumentRow[];
+    return statement(this.db, `SELECT ${COLUMNS} FROM documents WHERE folder_id = ? AND parent_id IS NULL ORDER BY path`).all(folderId) as DocumentRow[];
   }
 
   childrenOf(parentId: number): DocumentRow[] {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM documents WHERE parent_id = ? ORDER BY id`).all(parentId) as DocumentRow[];
+    return statement(this.db, `SELECT ${COLUMNS} FROM documents WHERE parent_id = ? ORDER BY id`).all(parentId) as DocumentRow[];
   }
 
   /** Removes a file's parts (and theirs, and their chunks) before its new ones are recorded. */
   deleteChildren(parentId: number): void {
-    this.db.prepare('DELETE FROM documents WHERE parent_id = ?').run(parentId);
+    statement(this.db, 'DELETE FROM documents WHERE parent_id = ?').run(parentId);
   }
 
   insertChild(parent: DocumentRow, child: NewChildDocument, chunkCount: number): number {
     const o = child.outcome;
-    const result = this.db
-      .prepare(
-        `INSERT INTO documents (folder_id, parent_id, path, relative_path, status, reason, message, kind, size, mtime_ms, content_hash, chunk_count, meta, indexed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`,
-      )
-      .run(parent.folderId, parent.id, child.path, child.relativePath, o.status, o.reason, o.message, o.kind, o.size, o.mtimeMs, o.contentHash, chunkCount, child.meta);
+    const result = statement(
+      this.db,
+      `INSERT INTO documents (folder_id, parent_id, path, relative_path, status, reason, message, kind, size, mtime_ms, content_hash, chunk_count, meta, indexed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`,
+    ).run(parent.folderId, parent.id, child.path, child.relativePath, o.status, o.reason, o.message, o.kind, o.size, o.mtimeMs, o.contentHash, chunkCount, child.meta);
     return Number(result.lastInsertRowid);
   }
 
   list(): DocumentRow[] {
-    return this.db.prepare(`SELECT ${COLUMNS} FROM documents ORDER BY path`).all() as DocumentRow[];
+    return statement(this.db, `SELECT ${COLUMNS} FROM documents ORDER BY path`).all() as DocumentRow[];
   }
 
   /** A newly seen file starts as `pending` until its content has been indexed. */
   insertPending(folderId: number, path: string, relativePath: string, pathBytes: Buffer | null): number {
-    const result = this.db
-      .prepare('INSERT INTO documents (folder_id, path, relative_path, path_bytes, status) VALUES (?, ?, ?, ?, ?)')
+    const result = statement(this.db, 'INSERT INTO documents (folder_id, path, relative_path, path_bytes, status) VALUES (?, ?, ?, ?, ?)')
       .run(folderId, path, relativePath, pathBytes, 'pending');
     return Number(result.lastInsertRowid);
   }
 
   /** Records what indexing concluded; `chunkCount` must match the chunks written in the same transaction. */
   record(id: number, outcome: Outcome, chunkCount: number): void {
-    this.db
-      .prepare(
-        `UPDATE documents SET status = ?, reason = ?, message = ?, kind = ?, size = ?, mtime_ms = ?, content_hash = ?,
-           chunk_count = ?, indexed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
-      )
-      .run(outcome.status, outcome.reason, outcome.message, outcome.kind, outcome.size, outcome.mtimeMs, outcome.contentHash, chunkCount, id);
+    statement(
+      this.db,
+      `UPDATE documents SET status = ?, reason = ?, message = ?, kind = ?, size = ?, mtime_ms = ?, content_hash = ?,
+         chunk_count = ?, indexed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
+    ).run(outcome.status, outcome.reason, outcome.message, outcome.kind, outcome.size, outcome.mtimeMs, outcome.contentHash, chunkCount, id);
   }
 
   setMeta(id: number, meta: string | null): void {
-    this.db.prepare('UPDATE documents SET meta = ? WHERE id = ?').run(meta, id);
+    statement(this.db, 'UPDATE documents SET meta = ? WHERE id = ?').run(meta, id);
   }
 
   /** Same content under a new timestamp: nothing to re-index. */
   touch(id: number, size: number, mtimeMs: number): void {
-    this.db.prepare('UPDATE documents SET size = ?, mtime_ms = ? WHERE id = ?').run(size, mtimeMs, id);
+    statement(this.db, 'UPDATE documents SET size = ?, mtime_ms = ? WHERE id = ?').run(size, mtimeMs, id);
   }
 
   delete(id: number): void {
-    this.db.prepare('DELETE FROM documents WHERE id = ?').run(id);
+    statement(this.db, 'DELETE FROM documents WHERE id = ?').run(id);
   }
 
   countsByStatus(): Record<DocumentStatus, number> {
     const counts: Record<DocumentStatus, number> = { pending: 0, indexed: 0, skipped: 0, failed: 0 };
-    for (const row of this.db.prepare('SELECT status, COUNT(*) AS n FROM documents GROUP BY status').all() as { status: DocumentStatus; n: number }[]) {
+    for (const row of statement(this.db, 'SELECT status, COUNT(*) AS n FROM documents GROUP BY status').all() as { status: DocumentStatus; n: number }[]) {
       counts[row.status] = row.n;
     }
     return counts;

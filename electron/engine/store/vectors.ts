@@ -1,5 +1,5 @@
 import { BitIndex } from './bit-index.js';
-import type { Db } from './db.js';
+import { statement, type Db } from './db.js';
 
 export interface VectorHit {
   chunkId: number;
@@ -10,6 +10,38 @@ export interface VectorHit {
 const TABLE = 'chunk_vectors';
 /** The float vectors again, in an ordinary table: vec0 packs 1,024 per blob, so fetching one to re-score costs ~0.3 ms there. */
 const FLOATS = 'chunk_vector_floats';
+/**
+ * Every vector added or removed, in order, so that the in-memory bit index of each connection
+ * (this process's or another's) follows changes without reading all vectors again.
+ * `op`: 1 added, 0 removed, 2 everything replaced. Only the latest CHANGE_LOG_KEPT entries are kept;
+ * a reader further behind loads the index afresh.
+ */
+const CHANGES = 'chunk_vector_changes';
+const CHANGE_LOG_KEPT = 50_000;
+const OP_REMOVED = 0;
+const OP_ADDED = 1;
+const OP_REPLACED = 2;
+
+const FLOATS_TABLE = `
+  CREATE TABLE ${FLOATS} (chunk_id INTEGER PRIMARY KEY, embedding BLOB NOT NULL) STRICT;
+  CREATE TRIGGER chunk_vectors_delete AFTER DELETE ON chunks BEGIN
+    DELETE FROM ${TABLE} WHERE chunk_id = old.id;
+    DELETE FROM ${FLOATS} WHERE chunk_id = old.id;
+  END;`;
+/** Creates the log if needed and records that every vector was replaced. */
+const CHANGE_LOG_RESTARTED = `
+  CREATE TABLE IF NOT EXISTS ${CHANGES} (seq INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id INTEGER NOT NULL, op INTEGER NOT NULL) STRICT;
+  INSERT INTO ${CHANGES} (chunk_id, op) VALUES (0, ${OP_REPLACED});`;
+const CHANGE_LOG = `${CHANGE_LOG_RESTARTED}
+  CREATE TRIGGER IF NOT EXISTS chunk_vector_added AFTER INSERT ON ${FLOATS} BEGIN
+    INSERT INTO ${CHANGES} (chunk_id, op) VALUES (new.chunk_id, ${OP_ADDED});
+  END;
+  CREATE TRIGGER IF NOT EXISTS chunk_vector_removed AFTER DELETE ON ${FLOATS} BEGIN
+    INSERT INTO ${CHANGES} (chunk_id, op) VALUES (old.chunk_id, ${OP_REMOVED});
+  END;`;
+
+/** Beyond this share of the index, applying changes one by one costs more than loading afresh. */
+const INCREMENTAL_SHARE = 0.2;
 
 /**
  * Chunk embeddings in a sqlite-vec `vec0` table: float32 vectors (cosine) for exact search, and
@@ -17,25 +49,22 @@ const FLOATS = 'chunk_vector_floats';
  * A trigger removes a chunk's vectors with the chunk, in the same transaction.
  */
 export class VectorStore {
-  private bits: { index: BitIndex; stamp: string } | null = null;
+  private bits: { index: BitIndex; seq: number } | null = null;
 
   constructor(private readonly db: Db) {
-    // Libraries embedded before the float table existed get it filled once from vec0.
-    if (this.dimension() !== null && !db.prepare("SELECT 1 FROM sqlite_master WHERE name = ?").get(FLOATS)) {
+    // Libraries embedded before the float table or the change log existed get them once.
+    if (this.dimension() === null) return;
+    const has = (name: string): boolean => statement(db, 'SELECT 1 FROM sqlite_master WHERE name = ?').get(name) !== undefined;
+    if (!has(FLOATS) || !has('chunk_vector_removed')) {
       db.transaction(() => {
-        db.exec(`CREATE TABLE ${FLOATS} (chunk_id INTEGER PRIMARY KEY, embedding BLOB NOT NULL) STRICT;
-          INSERT INTO ${FLOATS} (chunk_id, embedding) SELECT chunk_id, embedding FROM ${TABLE};
-          DROP TRIGGER IF EXISTS chunk_vectors_delete;
-          CREATE TRIGGER chunk_vectors_delete AFTER DELETE ON chunks BEGIN
-            DELETE FROM ${TABLE} WHERE chunk_id = old.id;
-            DELETE FROM ${FLOATS} WHERE chunk_id = old.id;
-          END;`);
+        if (!has(FLOATS)) db.exec(`DROP TRIGGER IF EXISTS chunk_vectors_delete; ${FLOATS_TABLE} INSERT INTO ${FLOATS} (chunk_id, embedding) SELECT chunk_id, embedding FROM ${TABLE};`);
+        db.exec(CHANGE_LOG);
       }).immediate();
     }
   }
 
   dimension(): number | null {
-    const row = this.db.prepare("SELECT sql FROM sqlite_master WHERE name = ?").get(TABLE) as { sql: string } | undefined;
+    const row = statement(this.db, "SELECT sql FROM sqlite_master WHERE name = ?").get(TABLE) as { sql: string } | undefined;
     const match = row && /float\[(\d+)\]/.exec(row.sql);
     return match ? Number(match[1]) : null;
   }
@@ -45,56 +74,64 @@ export class VectorStore {
     if (!Number.isInteger(dimension) || dimension <= 0 || dimension % 8 !== 0) {
       throw new Error(`Embedding dimension must be a positive multiple of 8, got ${dimension}`);
     }
-    this.db.exec(`
-      DROP TRIGGER IF EXISTS chunk_vectors_delete;
-      DROP TABLE IF EXISTS ${TABLE};
-      DROP TABLE IF EXISTS ${FLOATS};
-      CREATE VIRTUAL TABLE ${TABLE} USING vec0(
-        chunk_id INTEGER PRIMARY KEY,
-        embedding float[${dimension}] distance_metric=cosine,
-        embedding_bits bit[${dimension}]
-      );
-      CREATE TABLE ${FLOATS} (chunk_id INTEGER PRIMARY KEY, embedding BLOB NOT NULL) STRICT;
-      CREATE TRIGGER chunk_vectors_delete AFTER DELETE ON chunks BEGIN
-        DELETE FROM ${TABLE} WHERE chunk_id = old.id;
-        DELETE FROM ${FLOATS} WHERE chunk_id = old.id;
-      END;
-    `);
+    this.db.transaction(() => {
+      this.dropTables();
+      this.db.exec(`
+        CREATE VIRTUAL TABLE ${TABLE} USING vec0(
+          chunk_id INTEGER PRIMARY KEY,
+          embedding float[${dimension}] distance_metric=cosine,
+          embedding_bits bit[${dimension}]
+        );
+        ${FLOATS_TABLE}
+        ${CHANGE_LOG}`);
+    })();
     this.bits = null;
   }
 
   drop(): void {
-    this.db.exec(`DROP TRIGGER IF EXISTS chunk_vectors_delete; DROP TABLE IF EXISTS ${TABLE}; DROP TABLE IF EXISTS ${FLOATS};`);
+    this.db.transaction(() => {
+      this.dropTables();
+      this.db.exec(CHANGE_LOG_RESTARTED);
+    })();
     this.bits = null;
   }
 
+  /** The change log is kept (only emptied), so that its sequence numbers never go back. */
+  private dropTables(): void {
+    this.db.exec(`DROP TRIGGER IF EXISTS chunk_vectors_delete; DROP TABLE IF EXISTS ${TABLE}; DROP TABLE IF EXISTS ${FLOATS};`);
+    if (statement(this.db, 'SELECT 1 FROM sqlite_master WHERE name = ?').get(CHANGES)) this.db.exec(`DELETE FROM ${CHANGES}`);
+  }
+
   insert(chunkIds: readonly number[], vectors: readonly Float32Array[]): void {
-    const statement = this.db.prepare(`INSERT INTO ${TABLE} (chunk_id, embedding, embedding_bits) VALUES (?, ?, vec_quantize_binary(?))`);
-    const floats = this.db.prepare(`INSERT INTO ${FLOATS} (chunk_id, embedding) VALUES (?, ?)`);
+    const vec0 = statement(this.db, `INSERT INTO ${TABLE} (chunk_id, embedding, embedding_bits) VALUES (?, ?, vec_quantize_binary(?))`);
+    const floats = statement(this.db, `INSERT INTO ${FLOATS} (chunk_id, embedding) VALUES (?, ?)`);
     chunkIds.forEach((id, i) => {
       const blob = toBlob(vectors[i]!);
-      statement.run(BigInt(id), blob, blob);
+      vec0.run(BigInt(id), blob, blob);
       floats.run(id, blob);
     });
+    this.pruneChanges();
+  }
+
+  private pruneChanges(): void {
+    statement(this.db, `DELETE FROM ${CHANGES} WHERE seq <= (SELECT MAX(seq) FROM ${CHANGES}) - ?`).run(CHANGE_LOG_KEPT);
   }
 
   count(): number {
     if (this.dimension() === null) return 0;
     // COUNT(*) on the vec0 table reads every vector (37 ms at 100k); its rowid table has one row per vector.
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM ${TABLE}_rowids`).get() as { n: number }).n;
+    return (statement(this.db, `SELECT COUNT(*) AS n FROM ${TABLE}_rowids`).get() as { n: number }).n;
   }
 
   /** Chunks that have no vector yet (new, or left by an interrupted run), in id order. */
   missing(limit: number, afterId = 0): { id: number; text: string }[] {
-    return this.db
-      .prepare(`SELECT c.id, c.text FROM chunks c WHERE c.id > ? AND NOT EXISTS (SELECT 1 FROM ${TABLE} v WHERE v.chunk_id = c.id) ORDER BY c.id LIMIT ?`)
+    return statement(this.db, `SELECT c.id, c.text FROM chunks c WHERE c.id > ? AND NOT EXISTS (SELECT 1 FROM ${TABLE} v WHERE v.chunk_id = c.id) ORDER BY c.id LIMIT ?`)
       .all(afterId, limit) as { id: number; text: string }[];
   }
 
   /** Exact k-nearest neighbours by cosine distance over every vector. */
   nearestExact(query: Float32Array, k: number): VectorHit[] {
-    return this.db
-      .prepare(`SELECT chunk_id AS chunkId, distance FROM ${TABLE} WHERE embedding MATCH ? AND k = ? ORDER BY distance`)
+    return statement(this.db, `SELECT chunk_id AS chunkId, distance FROM ${TABLE} WHERE embedding MATCH ? AND k = ? ORDER BY distance`)
       .all(toBlob(query), k) as VectorHit[];
   }
 
@@ -104,21 +141,51 @@ export class VectorStore {
    */
   nearestFast(query: Float32Array, k: number, candidates: number): VectorHit[] {
     const ids = this.bitIndex().nearest(query, Math.max(candidates, k));
-    return this.db
-      .prepare(
-        `SELECT chunk_id AS chunkId, vec_distance_cosine(embedding, ?) AS distance FROM ${FLOATS}
-         WHERE chunk_id IN (SELECT value FROM json_each(?)) ORDER BY distance LIMIT ?`,
-      )
-      .all(toBlob(query), JSON.stringify(ids), k) as VectorHit[];
+    return statement(
+      this.db,
+      `SELECT chunk_id AS chunkId, vec_distance_cosine(embedding, ?) AS distance FROM ${FLOATS}
+       WHERE chunk_id IN (SELECT value FROM json_each(?)) ORDER BY distance LIMIT ?`,
+    ).all(toBlob(query), JSON.stringify(ids), k) as VectorHit[];
   }
 
-  /** Reloaded whenever vectors were added or removed since, by this connection or another. */
+  /**
+   * Follows the change log: vectors added or removed since the index was read (by this connection
+   * or another) are applied to it; it is read afresh after a model change, or when it fell behind
+   * the log or by more than a fifth of its size.
+   */
   private bitIndex(): BitIndex {
-    // Two subqueries: together in one SELECT, COUNT(*) loses its fast path and scans (150 ms at 1M).
-    const { n, last } = this.db.prepare(`SELECT (SELECT COUNT(*) FROM ${TABLE}_rowids) AS n, (SELECT MAX(rowid) FROM ${TABLE}_rowids) AS last`).get() as { n: number; last: number | null };
-    const stamp = `${n}:${last}`;
-    if (this.bits?.stamp !== stamp) this.bits = { index: BitIndex.load(this.db, TABLE, 1, this.dimension()!), stamp };
+    const latest = (statement(this.db, `SELECT MAX(seq) FROM ${CHANGES}`).pluck().get() as number | null) ?? 0;
+    if (this.bits && this.bits.seq === latest) return this.bits.index;
+    const bits = this.bits;
+    const updated = bits && latest > bits.seq ? this.db.transaction(() => this.applyChanges(bits.index, bits.seq))() : null;
+    this.bits = updated ?? this.db.transaction(() => this.loadBits())();
     return this.bits.index;
+  }
+
+  private loadBits(): { index: BitIndex; seq: number } {
+    const seq = (statement(this.db, `SELECT MAX(seq) FROM ${CHANGES}`).pluck().get() as number | null) ?? 0;
+    return { index: BitIndex.load(this.db, TABLE, 1, this.dimension()!), seq };
+  }
+
+  /** Null when loading afresh is needed or cheaper. */
+  private applyChanges(index: BitIndex, since: number): { index: BitIndex; seq: number } | null {
+    const first = statement(this.db, `SELECT MIN(seq) FROM ${CHANGES}`).pluck().get() as number | null;
+    if (first === null || first > since + 1) return null;
+    const changes = statement(this.db, `SELECT seq, chunk_id, op FROM ${CHANGES} WHERE seq > ? ORDER BY seq LIMIT ?`)
+      .raw()
+      .all(since, Math.ceil(index.count * INCREMENTAL_SHARE) + 1) as [number, number, number][];
+    if (changes.length > index.count * INCREMENTAL_SHARE || changes.some(([, , op]) => op === OP_REPLACED)) return null;
+    const touched = new Set<number>(changes.map(([, id]) => id));
+    const added = changes.filter(([, , op]) => op === OP_ADDED).map(([, id]) => id);
+    index.remove(touched);
+    const rows = statement(this.db, `SELECT chunk_id, embedding FROM ${FLOATS} WHERE chunk_id IN (SELECT value FROM json_each(?))`)
+      .raw()
+      .all(JSON.stringify([...new Set(added)])) as [number, Buffer][];
+    index.add(
+      rows.map(([id]) => id),
+      rows.map(([, blob]) => new Float32Array(new Uint8Array(blob).buffer)),
+    );
+    return { index, seq: changes.at(-1)![0] };
   }
 }
 
