@@ -367,16 +367,19 @@ export class QuireService {
   }
 
   private async openDocument(libraryName: string, path: string) {
-    const document = this.library(libraryName).documents.byPath(path);
+    const documents = this.library(libraryName).documents;
+    const document = documents.byPath(path);
     if (!document) throw new ServiceError('not-found', `${path} is not a document of ${libraryName}`);
-    if (this.options.openFile) return { opened: await this.options.openFile(document.path), url: null };
-    return { opened: false, url: this.options.fileUrl?.(libraryName, document.id) ?? null };
+    // A part (an attachment, a message of an mbox) opens as the file that holds it.
+    const file = documents.fileOf(document.id)!;
+    if (this.options.openFile) return { opened: await this.options.openFile(file.path), url: null };
+    return { opened: false, url: this.options.fileUrl?.(libraryName, file.id) ?? null };
   }
 
   /** For the browser mode's file endpoint: a document's path, only if it belongs to the library. */
   documentPath(libraryName: string, documentId: number): string | null {
     try {
-      return this.library(libraryName).documents.byId(documentId)?.path ?? null;
+      return this.library(libraryName).documents.fileOf(documentId)?.path ?? null;
     } catch {
       return null;
     }

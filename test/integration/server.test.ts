@@ -121,4 +121,35 @@ describe('the contract over WebSocket', () => {
     expect(file.body).toContain('lighthouse keeper');
     client.ws.close();
   });
+
+  it('opens a passage found in a mail attachment as the mail file that holds it', async () => {
+    const mail = join(tmp.dir, 'mail');
+    mkdirSync(mail);
+    const attachment = Buffer.from('The quartermaster counted forty barrels of salted herring.\n').toString('base64');
+    writeFileSync(
+      join(mail, 'supplies.eml'),
+      [
+        'From: Ada <ada@example.org>', 'To: Ben <ben@example.org>', 'Subject: Supplies', 'Date: Mon, 2 Mar 2026 10:00:00 +0000',
+        'MIME-Version: 1.0', 'Content-Type: multipart/mixed; boundary="b1"', '',
+        '--b1', 'Content-Type: text/plain; charset=utf-8', '', 'The inventory is attached.', '',
+        '--b1', 'Content-Type: text/plain; name="inventory.txt"', 'Content-Disposition: attachment; filename="inventory.txt"', 'Content-Transfer-Encoding: base64', '',
+        attachment, '--b1--', '',
+      ].join('\r\n'),
+    );
+    const client = await connect();
+    await client.call('libraries.create', { library: 'mail-lib', folders: [mail], embedder: null });
+    await client.call('libraries.index', { library: 'mail-lib' });
+    const search = await client.call('search', { library: 'mail-lib', query: 'quartermaster herring' });
+    const hit = (search.end as { result: { results: { chunkId: number; path: string }[] } }).result.results[0]!;
+    expect(hit.path).toMatch(/supplies\.eml#.+/);
+    const opened = await client.call('documents.open', { library: 'mail-lib', path: hit.path });
+    const url = (opened.end as { result: { url: string } }).result.url;
+    const passage = await client.call('passages.get', { library: 'mail-lib', chunkId: hit.chunkId });
+    for (const fileUrl of [url, (passage.end as { result: { fileUrl: string } }).result.fileUrl]) {
+      const file = await get(fileUrl, { host: `127.0.0.1:${server.port}` });
+      expect(file.status).toBe(200);
+      expect(file.body).toContain('Subject: Supplies');
+    }
+    client.ws.close();
+  });
 });

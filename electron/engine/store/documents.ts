@@ -54,6 +54,13 @@ export class DocumentStore {
     return statement(this.db, `SELECT ${COLUMNS} FROM documents WHERE id = ?`).get(id) as DocumentRow | undefined;
   }
 
+  /** The file on disk a document belongs to: itself, or for a part (a mail's attachment...) the file holding it. */
+  fileOf(id: number): DocumentRow | undefined {
+    let document = this.byId(id);
+    while (document?.parentId != null) document = this.byId(document.parentId);
+    return document;
+  }
+
   /** The folder's files (not their parts, which come and go with their file). */
   inFolder(folderId: number): DocumentRow[] {
     return statement(this.db, `SELECT ${COLUMNS} FROM documents WHERE folder_id = ? AND parent_id IS NULL ORDER BY path`).all(folderId) as DocumentRow[];
