@@ -117,6 +117,25 @@ describe.skipIf(!haveBrowser)('the UI in real Chromium against quire serve', () 
     await page.keyboard.press('Escape');
   });
 
+  it('follows the system light or dark preference unless Settings pins a theme', async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await byId('nav-settings').click();
+    await byId('settings-theme-system').check();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const systemDark = await background();
+    await page.emulateMedia({ colorScheme: 'light' });
+    const systemLight = await background();
+    expect(systemDark).not.toBe(systemLight);
+    await byId('settings-theme-dark').check();
+    expect(await background()).toBe(systemDark);
+    await shot('settings-dark');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await byId('settings-theme-light').check();
+    expect(await background()).toBe(systemLight);
+    await byId('settings-theme-system').check();
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+
   describe.skipIf(!haveModels)('with the real tiny model', () => {
     it('imports a model and an adapter in the Models view', async () => {
       await byId('nav-models').click();
