@@ -7,7 +7,8 @@ import { assertAdapter, assertModel, checkAdapterFits, inspectGguf, ModelValidat
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const EntryId = z.string().regex(/^[\w][\w.-]*$/);
 
-const RegisteredModel = z.object({
+/** What every registered GGUF file records. */
+const RegisteredFile = z.object({
   id: EntryId,
   /** Absolute; the file is used where it is, never copied. */
   path: z.string().refine(isAbsolute, 'path must be absolute'),
@@ -15,27 +16,23 @@ const RegisteredModel = z.object({
   name: z.string().nullable(),
   sizeBytes: z.number().int().nonnegative(),
   sha256: Sha256.optional(),
+  addedAt: z.string(),
+});
+
+const RegisteredModel = RegisteredFile.extend({
   hasChatTemplate: z.boolean(),
   contextLength: z.number().int().positive().nullable(),
   parameterCount: z.number().nonnegative(),
   /** Set when the file came from `quire models pull`. */
   catalogId: z.string().optional(),
-  addedAt: z.string(),
 });
 export type RegisteredModel = z.infer<typeof RegisteredModel>;
 
-const RegisteredAdapter = z.object({
-  id: EntryId,
-  path: z.string().refine(isAbsolute, 'path must be absolute'),
-  architecture: z.string().min(1),
-  name: z.string().nullable(),
-  sizeBytes: z.number().int().nonnegative(),
-  sha256: Sha256.optional(),
+const RegisteredAdapter = RegisteredFile.extend({
   rank: z.number().int().positive().nullable(),
   alpha: z.number().nullable(),
   /** The registered model it was checked against (fits), if any. */
   base: z.string().optional(),
-  addedAt: z.string(),
 });
 export type RegisteredAdapter = z.infer<typeof RegisteredAdapter>;
 
