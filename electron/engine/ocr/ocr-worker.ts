@@ -6,10 +6,11 @@ import { dirname, join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import Tesseract from 'tesseract.js';
+import { EXIT_OVER_BUDGET } from '../host/worker-handle.js';
 import { readImageHeader, type ImageFormat } from '../ingest/loaders/image-header.js';
 import { resolveLanguages } from './languages.js';
 import { decodeGif, decodeTiffFrame, openPdf, renderPdfPage, toPgm } from './render.js';
-import { EXIT_OVER_BUDGET, type FromOcrWorker, type OcrJob, type OcrPage, type ToOcrWorker } from './types.js';
+import type { FromOcrWorker, OcrJob, OcrPage, ToOcrWorker } from './types.js';
 
 /**
  * OCR entry, run as a child process (or worker thread) of the engine. It reads the page from the

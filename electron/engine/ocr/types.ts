@@ -1,8 +1,5 @@
 import type { DocumentReason } from '../../shared/library.js';
 
-/** Exit code of an OCR worker that went over its memory budget (reported as `too-large`). */
-export const EXIT_OVER_BUDGET = 87;
-
 /** One page or frame to recognise, read by the OCR worker from the file on disk. */
 export interface OcrJob {
   source: 'pdf' | 'image';

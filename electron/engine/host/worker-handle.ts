@@ -1,0 +1,84 @@
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/** One supervised worker (a parser, an OCR worker, an embedder), whichever isolation it runs in. */
+export interface WorkerHandle {
+  /** OS process id when the worker is a child process. */
+  readonly pid: number | null;
+  send(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Called once when the worker dies for any reason other than `stop()`. */
+  onDeath(listener: (reason: 'too-large' | 'crashed', detail: string) => void): void;
+  /** Whether an idle worker keeps the event loop alive. */
+  hold(busy: boolean): void;
+  stop(): Promise<void>;
+}
+
+/** Exit code a worker uses when it leaves on its own over its memory budget. */
+export const EXIT_OVER_BUDGET = 87;
+
+/** A child process running a worker module; from TypeScript source (tests, tsx) through tsx's loader. */
+export function startProcess(url: URL, maxHeapMb: number, env?: NodeJS.ProcessEnv): WorkerHandle {
+  const fromSource = url.pathname.endsWith('.ts');
+  const execArgv = [`--max-old-space-size=${maxHeapMb}`, ...(fromSource ? ['--import', 'tsx'] : [])];
+  const child = fork(fileURLToPath(url), [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...(env ? { env } : {}) });
+  let stderr = '';
+  child.stderr?.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
+  let stopping = false;
+  return {
+    pid: child.pid ?? null,
+    send: (message) => child.send(message as object),
+    onMessage: (listener) => child.on('message', listener),
+    onDeath: (listener) =>
+      child.on('exit', (code, signal) => {
+        if (stopping) return;
+        const outOfMemory = code === EXIT_OVER_BUDGET || /heap out of memory|Reached heap limit/i.test(stderr);
+        listener(outOfMemory ? 'too-large' : 'crashed', signal ? `killed by ${signal}` : `exit code ${code}`);
+      }),
+    hold: (busy) => {
+      if (busy) child.ref();
+      else child.unref();
+      for (const handle of [child.channel, child.stderr] as unknown as ({ ref?: () => void; unref?: () => void } | null | undefined)[]) {
+        handle?.[busy ? 'ref' : 'unref']?.();
+      }
+    },
+    stop: async () => {
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      // An idle child is unreferenced; its exit must still keep the caller's event loop alive.
+      child.ref();
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** A worker thread running a worker module, for hosts that cannot spawn Node processes. */
+export function startThread(url: URL, maxHeapMb: number): WorkerHandle {
+  const resourceLimits = { maxOldGenerationSizeMb: maxHeapMb };
+  const bootstrap = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
+  const worker = url.pathname.endsWith('.ts') ? new Worker(bootstrap, { eval: true, resourceLimits }) : new Worker(url, { resourceLimits });
+  let stopping = false;
+  let dead = false;
+  return {
+    pid: null,
+    send: (message) => worker.postMessage(message),
+    onMessage: (listener) => worker.on('message', listener),
+    onDeath: (listener) => {
+      const die = (reason: 'too-large' | 'crashed', detail: string): void => {
+        if (stopping || dead) return;
+        dead = true;
+        listener(reason, detail);
+      };
+      worker.on('error', (error: Error & { code?: string }) => die(error.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'too-large' : 'crashed', error.message));
+      worker.on('exit', (code) => die('crashed', `exit code ${code}`));
+    },
+    hold: (busy) => (busy ? worker.ref() : worker.unref()),
+    stop: async () => {
+      stopping = true;
+      await worker.terminate();
+    },
+  };
+}
