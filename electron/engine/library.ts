@@ -94,9 +94,25 @@ export class Library {
     } else if (embedder.path && recorded.path !== embedder.path) {
       this.meta.setEmbedder({ ...recorded, path: embedder.path });
     }
-    this.embedder = embedder;
-    this.batcher = new EmbedBatcher(embedder);
+    this.replaceEmbedder(embedder);
     return { reembed: !same && this.chunks.count() > 0 };
+  }
+
+  /** Keyword search only from now on: the vectors and the record of their model are dropped. */
+  dropEmbedder(): void {
+    this.db.transaction(() => {
+      this.vectors.drop();
+      this.meta.clearEmbedder();
+    }).immediate();
+    this.replaceEmbedder(null);
+  }
+
+  /** The library owns its embedder: the one it stops using is closed. */
+  private replaceEmbedder(next: Embedder | null): void {
+    const previous = this.embedder;
+    this.embedder = next;
+    this.batcher = next ? new EmbedBatcher(next) : null;
+    if (previous && previous !== next) void previous.close().catch(() => undefined);
   }
 
   get activeEmbedder(): Embedder | null {

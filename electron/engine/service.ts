@@ -129,6 +129,8 @@ export class QuireService {
         if (!library.folders.remove(resolve(p.folder))) throw new ServiceError('bad-request', `"${p.folder}" is not a folder of ${p.library}`);
         return library.status();
       }
+      case 'libraries.setEmbedder':
+        return this.setEmbedder(p.library, p.embedder);
       case 'libraries.index':
         return this.index(p.library, p.retryFailed ?? false, context);
       case 'search': {
@@ -260,6 +262,23 @@ export class QuireService {
     await this.libraries.get(name)?.close();
     this.libraries.delete(name);
     return { removed: this.engine.removeLibrary(name) };
+  }
+
+  private async setEmbedder(name: string, embedderRef: string | null) {
+    if (this.indexing.has(name)) throw new ServiceError('busy', `${name} is being indexed; change its embedding model when that is done`);
+    const library = this.library(name);
+    if (embedderRef === null) {
+      library.dropEmbedder();
+      return library.status();
+    }
+    let embedder: Awaited<ReturnType<Engine['loadEmbedder']>>;
+    try {
+      embedder = await this.engine.loadEmbedder(embedderRef);
+    } catch (error) {
+      throw new ServiceError('bad-request', (error as Error).message);
+    }
+    library.useEmbedder(embedder);
+    return library.status();
   }
 
   private async index(name: string, retryFailed: boolean, context: CallContext) {

@@ -69,6 +69,8 @@ export const contract = {
   'libraries.status': method(Library, LibraryStatus),
   'libraries.addFolder': method(Library.extend({ folder: z.string().min(1), ...Patterns }), LibraryStatus),
   'libraries.removeFolder': method(Library.extend({ folder: z.string().min(1) }), LibraryStatus),
+  /** Changes the embedding model (null: keyword search only); the old vectors are dropped and the next index run embeds every passage. */
+  'libraries.setEmbedder': method(Library.extend({ embedder: z.string().min(1).nullable() }), LibraryStatus),
   'libraries.index': streaming(Library.extend({ retryFailed: z.boolean().optional() }), IndexProgress, IndexSummary),
   'search': method(Library.extend({ query: z.string().max(20_000), k: z.number().int().min(1).max(100).optional(), mode: SearchMode.optional(), documents: z.boolean().optional() }), SearchResponse),
   'ask': streaming(

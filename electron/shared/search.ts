@@ -30,6 +30,8 @@ export const SearchResponse = z.object({
   mode: SearchMode,
   results: z.array(SearchResult),
   notice: z.string().optional(),
+  /** Why the notice was given, for shells that word it their own way: no model at all, or not embedded yet. */
+  noticeCode: z.enum(['no-embedder', 'no-vectors']).optional(),
   vectorStrategy: z.enum(['exact', 'fast']).optional(),
 });
 export type SearchResponse = z.infer<typeof SearchResponse>;

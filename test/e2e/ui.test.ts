@@ -117,6 +117,21 @@ describe.skipIf(!haveBrowser)('the UI in real Chromium against quire serve', () 
     await page.keyboard.press('Escape');
   });
 
+  it("changes a library's embedding model: keyword search only, then the model again, which re-embeds every passage", async () => {
+    await byId('nav-library').click();
+    await expect.poll(() => byId('library-embedder').textContent()).toContain('tiny-embedder');
+    await byId('library-embedder-clear').click();
+    await expect.poll(() => byId('library-embedder').textContent()).toContain('keywords only');
+    await byId('nav-search').click();
+    await byId('search-input').fill('sunflowers garden');
+    await expect.poll(() => byId('search-notice').textContent(), { timeout: 10_000 }).toMatch(/no embedding model/i);
+    await byId('nav-library').click();
+    await byId('library-embedder-input').fill(embedder);
+    await byId('library-embedder-set').click();
+    await expect.poll(() => byId('library-embedder').textContent(), { timeout: 60_000 }).toMatch(/tiny-embedder .*3 passages embedded/);
+    await shot('library-embedder');
+  });
+
   it('follows the system light or dark preference unless Settings pins a theme', async () => {
     const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     await byId('nav-settings').click();

@@ -122,6 +122,20 @@ describe('the contract over WebSocket', () => {
     client.ws.close();
   });
 
+  it("changes a library's embedding model, refusing a folder that is not one", async () => {
+    const client = await connect();
+    const bogus = join(tmp.dir, 'not-a-model');
+    mkdirSync(bogus);
+    const refused = await client.call('libraries.setEmbedder', { library: 'ws-lib', embedder: bogus });
+    expect(refused.end).toMatchObject({ type: 'error', error: { code: 'bad-request' } });
+    expect((refused.end as { error: { message: string } }).error.message).toContain('not-a-model');
+    const cleared = await client.call('libraries.setEmbedder', { library: 'ws-lib', embedder: null });
+    expect(cleared.end).toMatchObject({ type: 'result', result: { embedder: null, vectors: 0 } });
+    const missing = await client.call('libraries.setEmbedder', { library: 'no-such-library', embedder: null });
+    expect(missing.end).toMatchObject({ type: 'error', error: { code: 'no-library' } });
+    client.ws.close();
+  });
+
   it('opens a passage found in a mail attachment as the mail file that holds it', async () => {
     const mail = join(tmp.dir, 'mail');
     mkdirSync(mail);

@@ -60,6 +60,7 @@ export interface SearchResponse {
   results: SearchResult[];
   /** Set when the requested mode could not run as asked (e.g. vector search without an embedder). */
   notice?: string;
+  noticeCode?: 'no-embedder' | 'no-vectors';
   vectorStrategy?: 'exact' | 'fast';
 }
 
@@ -90,13 +91,15 @@ export class Searcher {
     const k = Math.min(MAX_K, Math.max(1, Math.floor(options.k ?? 10)));
     let mode: SearchMode = options.mode ?? (this.canEmbed() ? 'hybrid' : 'lexical');
     let notice: string | undefined;
+    let noticeCode: SearchResponse['noticeCode'];
     if (mode !== 'lexical' && !this.canEmbed()) {
+      noticeCode = this.deps.embedder ? 'no-vectors' : 'no-embedder';
       notice = this.deps.embedder
         ? 'This library has no vectors yet; run quire index to embed it. Showing lexical results.'
         : 'This library has no embedding model; showing lexical results. Index with --embedder to enable vector search.';
       mode = 'lexical';
     }
-    if (query.trim() === '') return { mode, results: [], notice };
+    if (query.trim() === '') return { mode, results: [], notice, noticeCode };
 
     const perList = Math.max(50, k * (this.tuning.candidatesPerResult ?? 5)) * (options.documents ? 4 : 1);
     let terms: QueryTerm[];
@@ -154,7 +157,7 @@ export class Searcher {
       if (similarity !== undefined) result.similarity = similarity;
       results.push(result);
     }
-    return { mode, results, notice, vectorStrategy };
+    return { mode, results, notice, noticeCode, vectorStrategy };
   }
 
   /**

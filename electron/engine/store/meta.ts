@@ -31,6 +31,10 @@ export class MetaStore {
     this.set('embedder', JSON.stringify(record));
   }
 
+  clearEmbedder(): void {
+    this.db.prepare("DELETE FROM meta WHERE key = 'embedder'").run();
+  }
+
   /** The library's OCR setting, or null when it was never set (the engine's default applies). */
   ocr(): OcrSettings | null {
     const raw = this.get('ocr');

@@ -5,6 +5,7 @@ import { useApp } from '../../state/app.js';
 import { useBanner } from '../../state/banner.js';
 import { useClient } from '../../state/client.js';
 import { useIndexing } from '../../state/indexing.js';
+import { EmbedderCard } from './EmbedderCard.js';
 import { FailureList } from './FailureList.js';
 import { FolderList } from './FolderList.js';
 import { IndexProgressPanel } from './IndexProgressPanel.js';
@@ -74,17 +75,7 @@ export function LibraryView({ library }: { library: string }) {
 
       {status ? <FolderList library={library} status={status} onChanged={setStatus} /> : null}
 
-      <div className="card">
-        <h2>Embedding model</h2>
-        {status?.embedder ? (
-          <p data-testid="library-embedder">
-            <code>{status.embedder.model}</code> · {status.embedder.dimension} dimensions · {status.vectors.toLocaleString()} passages embedded
-          </p>
-        ) : (
-          <p data-testid="library-embedder">None: this library is searched by keywords only.</p>
-        )}
-        <p className="hint">The embedding model is chosen when a library is created; the default for new libraries is in Settings.</p>
-      </div>
+      {status ? <EmbedderCard library={library} status={status} running={run?.running ?? false} onChanged={setStatus} /> : null}
 
       <div className="card danger-zone">
         <h2>Remove</h2>

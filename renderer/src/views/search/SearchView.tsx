@@ -10,6 +10,12 @@ const MODES: { mode: SearchMode; label: string; hint: string }[] = [
   { mode: 'vector', label: 'Meaning', hint: 'Similar meaning, other words' },
 ];
 
+/** The engine's notices are worded for the command line; these say the same for this window. */
+const NOTICES: Record<string, string> = {
+  'no-embedder': 'This library has no embedding model, so results match keywords only. Choose one in Library settings to also find passages by meaning.',
+  'no-vectors': 'This library has not been embedded yet, so results match keywords only. Update the index in Library settings.',
+};
+
 export function SearchView({ library, focusSignal }: { library: string; focusSignal: number }) {
   const { openPassage } = useApp();
   const [query, setQuery] = useState('');
@@ -67,7 +73,7 @@ export function SearchView({ library, focusSignal }: { library: string; focusSig
       </div>
       {response?.notice ? (
         <p className="callout small" data-testid="search-notice">
-          {response.notice}
+          {NOTICES[response.noticeCode ?? ''] ?? response.notice}
         </p>
       ) : null}
       {response ? (
