@@ -16,12 +16,14 @@ const WORD = /[\p{L}\p{N}]+/gu;
 export function termMatcher(terms: readonly QueryTerm[]): (word: string) => boolean {
   const stems = new Set(terms.map((t) => t.stem));
   const words = new Set(terms.map((t) => t.word));
+  // Porter stemming rewrites endings only: a word can share a stem only if it starts with the same two letters.
+  const starts = new Set(terms.map((t) => t.stem.slice(0, 2)));
   const seen = new Map<string, boolean>();
   return (word) => {
     let hit = seen.get(word);
     if (hit === undefined) {
       const folded = fold(word);
-      hit = words.has(folded) || (/^[a-z]+$/.test(folded) && stems.has(stemmer(folded)));
+      hit = words.has(folded) || (starts.has(folded.slice(0, 2)) && /^[a-z]+$/.test(folded) && stems.has(stemmer(folded)));
       seen.set(word, hit);
     }
     return hit;
