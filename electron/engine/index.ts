@@ -4,7 +4,8 @@ import { LibraryName, type LibrarySummary } from '../shared/library.js';
 import { Library } from './library.js';
 import type { ParsePoolOptions } from './ingest/parse-pool.js';
 import type { OcrPoolOptions } from './ocr/ocr-pool.js';
-import { EmbedderLoadError, TransformersEmbedder } from './embed/transformers.js';
+import { EmbedderLoadError } from './embed/embedder.js';
+import { WorkerEmbedder } from './embed/worker-embedder.js';
 
 export interface EngineOptions {
   /** Where libraries (and later models) live. */
@@ -30,9 +31,9 @@ export interface Engine {
   listLibraries(): LibrarySummary[];
   removeLibrary(name: string): boolean;
   /** An embedding model by folder path, or by id under `<dataDir>/models/embedders/`. */
-  loadEmbedder(idOrPath: string): Promise<TransformersEmbedder>;
+  loadEmbedder(idOrPath: string): Promise<WorkerEmbedder>;
   /** The model a library was embedded with, if its folder is still there. */
-  loadRecordedEmbedder(library: Library): Promise<TransformersEmbedder | null>;
+  loadRecordedEmbedder(library: Library): Promise<WorkerEmbedder | null>;
 }
 
 export function createEngine(options: EngineOptions): Engine {
@@ -75,12 +76,12 @@ export function createEngine(options: EngineOptions): Engine {
       const installed = join(options.dataDir, 'models', 'embedders', idOrPath);
       const path = existsSync(idOrPath) ? idOrPath : existsSync(installed) ? installed : null;
       if (!path) throw new EmbedderLoadError(`No embedding model "${idOrPath}": give a folder in transformers.js layout, or an id installed under ${join(options.dataDir, 'models', 'embedders')}`);
-      return TransformersEmbedder.load(path);
+      return WorkerEmbedder.load(path);
     },
     async loadRecordedEmbedder(library) {
       const recorded = library.meta.embedder();
       if (!recorded?.path || !existsSync(recorded.path)) return null;
-      return TransformersEmbedder.load(recorded.path);
+      return WorkerEmbedder.load(recorded.path);
     },
     removeLibrary(name) {
       const file = libraryFile(name);

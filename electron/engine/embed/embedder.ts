@@ -1,3 +1,10 @@
+export class EmbedderLoadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmbedderLoadError';
+  }
+}
+
 /** Turns text into unit vectors. Passages and queries may be embedded differently (prefixes). */
 export interface Embedder {
   /** Stable id recorded in the library (the model folder's name). */

@@ -1,16 +1,16 @@
 import { env, LogLevel, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { prefixesFor, type Embedder } from './embedder.js';
-
-export class EmbedderLoadError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'EmbedderLoadError';
-  }
-}
+import { EmbedderLoadError, prefixesFor, type Embedder } from './embedder.js';
 
 const BATCH = 32;
+
+/**
+ * ONNX Runtime's threads spin while they wait for work, which suits a machine the model has to
+ * itself. While indexing, parsers and the engine share the cores: with spinning, inference took
+ * twice its wall time in CPU on 2 cores, time the parsers then lacked.
+ */
+const SESSION_OPTIONS = { extra: { session: { intra_op: { allow_spinning: '0' } } } };
 
 /**
  * transformers.js feature extraction from a local folder in transformers.js layout
@@ -36,15 +36,16 @@ export class TransformersEmbedder implements Embedder {
     env.localModelPath = dirname(path) + '/';
     env.logLevel = LogLevel.ERROR;
     const model = basename(path);
+    const pooling = poolingOf(path);
     let extractor: FeatureExtractionPipeline;
+    let dimension: number;
     try {
-      extractor = (await pipeline('feature-extraction', model, { dtype: 'fp32', device: 'cpu' })) as FeatureExtractionPipeline;
+      extractor = (await pipeline('feature-extraction', model, { dtype: 'fp32', device: 'cpu', session_options: SESSION_OPTIONS })) as FeatureExtractionPipeline;
+      const probe = await extractor(['probe'], { pooling, normalize: true });
+      dimension = probe.dims.at(-1)!;
     } catch (error) {
       throw new EmbedderLoadError(`Could not load the embedding model in ${path}: ${(error as Error).message}`);
     }
-    const pooling = poolingOf(path);
-    const probe = await extractor(['probe'], { pooling, normalize: true });
-    const dimension = probe.dims.at(-1)!;
     return new TransformersEmbedder(model, dimension, pooling, path, extractor, prefixesFor(model));
   }
 

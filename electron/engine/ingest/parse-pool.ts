@@ -3,9 +3,6 @@ import { SupervisedPool } from '../host/supervised-pool.js';
 import { startProcess, startThread } from '../host/worker-handle.js';
 import type { ParseResult, ParseTask } from './parse-file.js';
 
-// Until embed/worker-embedder.ts imports these from host/worker-handle.ts.
-export { startThread, type WorkerHandle as ParserHandle } from '../host/worker-handle.js';
-
 export interface ParsePoolOptions {
   /** Parallel parser workers; defaults to the number of cores, at most 4. */
   size?: number;

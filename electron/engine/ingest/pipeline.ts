@@ -5,11 +5,12 @@ import type { Db } from '../store/db.js';
 import type { DocumentRow, DocumentStore } from '../store/documents.js';
 import type { FolderRow, FolderStore } from '../store/folders.js';
 import type { VectorStore } from '../store/vectors.js';
-import type { EmbedBatcher } from '../embed/batcher.js';
+import { EMBED_BATCH_SIZE, type EmbedBatcher } from '../embed/batcher.js';
 import { finishOcr, type PageOutcome } from '../ocr/stage.js';
 import type { OcrPool } from '../ocr/ocr-pool.js';
 import type { OcrCache } from '../store/ocr-cache.js';
 import type { ParseResult, ParsedChild } from './parse-file.js';
+import { Backlog } from './backlog.js';
 import type { ParsePool } from './parse-pool.js';
 import { DEFAULT_SPLIT, type SplitOptions } from './splitter.js';
 import { walkFolder, type FoundFile, type WalkEntry } from './walker.js';
@@ -37,6 +38,10 @@ export interface StageTimings {
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
+/** Twice the parser pool's width keeps every parser busy while the main thread stores results. */
+const FILES_IN_FLIGHT = 8;
+/** Passages parsed ahead of the embedding model, waiting for their vectors: enough for several batches. */
+const PASSAGES_AHEAD_OF_MODEL = 8 * EMBED_BATCH_SIZE;
 
 export interface IndexerDeps {
   db: Db;
@@ -99,6 +104,9 @@ export class Indexer {
     const ocrEnabled = this.deps.ocr?.settings.enabled ?? false;
     // Files waiting for OCR are finished in the background while extraction goes on with the next files.
     const waitingForOcr: Promise<void>[] = [];
+    // Files waiting for vectors are stored when the vectors come, while parsing goes on: the model
+    // then always has its next batch gathered instead of waiting for the parsers.
+    const waitingForVectors = this.deps.embedding ? new Backlog(PASSAGES_AHEAD_OF_MODEL) : null;
     const onAbort = (): void => this.deps.ocr?.pool.cancelQueued();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     let next = 0;
@@ -134,12 +142,17 @@ export class Indexer {
           );
           continue;
         }
+        if (waitingForVectors && result.type === 'indexed') {
+          const parsed = result;
+          await waitingForVectors.add(chunksToEmbed(parsed).length, () => this.complete(row, file, parsed, summary, progress, report, options));
+          continue;
+        }
         await this.complete(row, file, result, summary, progress, report, options);
       }
     };
     try {
-      // Twice the pool's width keeps every worker busy while the main thread stores results.
-      await Promise.all(Array.from({ length: 8 }, runOne));
+      await Promise.all(Array.from({ length: FILES_IN_FLIGHT }, runOne));
+      await waitingForVectors?.drain();
       await Promise.all(waitingForOcr);
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
@@ -157,7 +170,7 @@ export class Indexer {
 
   /** Embeds and stores one file's outcome, then reports it. */
   private async complete(row: DocumentRow, file: FoundFile, result: ParseResult, summary: IndexSummary, progress: IndexProgress, report: () => void, options: IndexOptions): Promise<void> {
-    const vectors = result.type === 'indexed' ? await this.embed([...result.chunks, ...(result.children ?? []).flatMap(chunksOf)]) : null;
+    const vectors = result.type === 'indexed' ? await this.embed(chunksToEmbed(result)) : null;
     if (options.signal?.aborted && result.type !== 'unchanged') return;
     this.store(row, file, result, summary, vectors);
     progress.done++;
@@ -316,8 +329,9 @@ function retriesOcr(row: DocumentRow, options: IndexOptions): boolean {
   return options.retryFailed === true && row.status === 'indexed' && (row.reason === 'ocr-crashed' || row.reason === 'timeout' || row.reason === 'too-large');
 }
 
-function chunksOf(child: ParsedChild): ParsedChunks['chunks'] {
-  return child.outcome.type === 'indexed' ? child.outcome.chunks : [];
+/** A file's chunks and its parts' chunks, in the order their ids are stored. */
+function chunksToEmbed(result: Extract<ParseResult, { type: 'indexed' }>): ParsedChunks['chunks'] {
+  return [...result.chunks, ...(result.children ?? []).flatMap((child) => (child.outcome.type === 'indexed' ? child.outcome.chunks : []))];
 }
 
 function count(summary: IndexSummary, status: 'skipped' | 'failed', reason: string): void {
