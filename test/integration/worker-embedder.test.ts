@@ -104,6 +104,20 @@ describe('the embedder in a worker thread', () => {
     }
   });
 
+  it('answers a query in the middle of one long batch of passages, not after it', async () => {
+    const embedder = await WorkerEmbedder.load(tinyPath);
+    try {
+      const finished: string[] = [];
+      const batch = Array.from({ length: 2000 }, (_, i) => `${PASSAGES[i % 4]} passage ${i}`);
+      const passages = embedder.embedPassages(batch).then(() => finished.push('passages'));
+      const query = embedder.embedQuery('doctor cured illness').then(() => finished.push('query'));
+      await Promise.all([passages, query]);
+      expect(finished).toEqual(['query', 'passages']);
+    } finally {
+      await embedder.close();
+    }
+  });
+
   it('indexing goes on when the worker dies mid-run: the catch-up pass embeds what was missed', async () => {
     const docs = join(tmp.dir, 'docs');
     mkdirSync(docs);

@@ -1,4 +1,3 @@
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { parentPort } from 'node:worker_threads';
 import { TransformersEmbedder } from './transformers.js';
 import type { EmbedRequest, FromEmbedWorker, ToEmbedWorker } from './worker-embedder.js';
@@ -6,15 +5,16 @@ import type { EmbedRequest, FromEmbedWorker, ToEmbedWorker } from './worker-embe
 /**
  * Embedding entry, run as a worker thread of the engine: tokenizing and pooling are synchronous
  * JavaScript, and here they no longer hold up the engine's thread while it stores parse results.
- * Queries are answered before any waiting batch of passages.
+ * Batches of passages run one after another; a query starts as soon as it arrives, and the batch
+ * in progress pauses after its current model call until the query is answered.
  */
 
 const port = parentPort!;
-const send = (message: FromEmbedWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 let embedder: TransformersEmbedder | null = null;
-const queries: EmbedRequest[] = [];
-const passages: EmbedRequest[] = [];
-let draining = false;
+/** The batches of passages, run one after another. */
+let passages = Promise.resolve();
+let queriesRunning = 0;
+const queriesAnswered: (() => void)[] = [];
 
 port.on('message', (message: ToEmbedWorker) => {
   switch (message.type) {
@@ -22,13 +22,17 @@ port.on('message', (message: ToEmbedWorker) => {
       void load(message.folder);
       return;
     case 'embed':
-      (message.kind === 'query' ? queries : passages).push(message);
-      void drain();
+      if (message.kind === 'query') void answerQuery(message);
+      else passages = passages.then(() => answer(message));
       return;
     case 'crash':
       process.exit(70);
   }
 });
+
+function send(message: FromEmbedWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
 
 async function load(folder: string): Promise<void> {
   try {
@@ -40,23 +44,24 @@ async function load(folder: string): Promise<void> {
   }
 }
 
-async function drain(): Promise<void> {
-  if (draining) return;
-  draining = true;
+async function answerQuery(request: EmbedRequest): Promise<void> {
+  queriesRunning++;
   try {
-    for (;;) {
-      // Let requests that arrived during the last batch in first, so a query can overtake passages.
-      await nextTurn();
-      const request = queries.shift() ?? passages.shift();
-      if (!request) return;
-      try {
-        const vectors = request.kind === 'query' ? [await embedder!.embedQuery(request.texts[0]!)] : await embedder!.embedPassages(request.texts);
-        send({ type: 'embedded', id: request.id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer));
-      } catch (error) {
-        send({ type: 'failed', id: request.id, message: (error as Error).message });
-      }
-    }
+    await answer(request);
   } finally {
-    draining = false;
+    if (--queriesRunning === 0) queriesAnswered.splice(0).forEach((resume) => resume());
+  }
+}
+
+async function letQueriesFinish(): Promise<void> {
+  if (queriesRunning > 0) await new Promise<void>((resume) => queriesAnswered.push(resume));
+}
+
+async function answer(request: EmbedRequest): Promise<void> {
+  try {
+    const vectors = request.kind === 'query' ? [await embedder!.embedQuery(request.texts[0]!)] : await embedder!.embedPassages(request.texts, letQueriesFinish);
+    send({ type: 'embedded', id: request.id, vectors }, vectors.map((v) => v.buffer as ArrayBuffer));
+  } catch (error) {
+    send({ type: 'failed', id: request.id, message: (error as Error).message });
   }
 }

@@ -3,7 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EmbedderLoadError, prefixesFor, type Embedder } from './embedder.js';
 
-const BATCH = 32;
+/**
+ * Texts per model call. Small: a query that arrives meanwhile waits for the call in progress (its
+ * tokenizing and pooling are synchronous), and on the 64-dim static model 8 cost no more CPU per
+ * passage than 32.
+ */
+const BATCH = 8;
 
 /**
  * ONNX Runtime's threads spin while they wait for work, which suits a machine the model has to
@@ -49,8 +54,9 @@ export class TransformersEmbedder implements Embedder {
     return new TransformersEmbedder(model, dimension, pooling, path, extractor, prefixesFor(model));
   }
 
-  async embedPassages(texts: readonly string[]): Promise<Float32Array[]> {
-    return this.run(texts.map((t) => this.prefixes.passage + t));
+  /** `betweenCalls` is awaited after each model call: a chance for other work (a query) to go first. */
+  async embedPassages(texts: readonly string[], betweenCalls?: () => Promise<void>): Promise<Float32Array[]> {
+    return this.run(texts.map((t) => this.prefixes.passage + t), betweenCalls);
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
@@ -61,7 +67,7 @@ export class TransformersEmbedder implements Embedder {
     await this.extractor.dispose();
   }
 
-  private async run(texts: readonly string[]): Promise<Float32Array[]> {
+  private async run(texts: readonly string[], betweenCalls?: () => Promise<void>): Promise<Float32Array[]> {
     const out: Float32Array[] = new Array(texts.length);
     // Similar lengths in one batch waste less on padding.
     const order = texts.map((_, i) => i).sort((a, b) => texts[a]!.length - texts[b]!.length);
@@ -71,6 +77,7 @@ export class TransformersEmbedder implements Embedder {
       const data = tensor.data as Float32Array;
       indices.forEach((index, row) => (out[index] = data.slice(row * this.dimension, (row + 1) * this.dimension)));
       tensor.dispose();
+      await betweenCalls?.();
     }
     return out;
   }

@@ -27,8 +27,6 @@ export type FromEmbedWorker =
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './embed-worker.ts' : './embed-worker.js', import.meta.url);
 /** A budget only against runaway growth: the model's weights live outside the JavaScript heap. */
 const WORKER_HEAP_MB = 4096;
-/** Passages go to the worker in parts of at most this many, so that a query waits for one part at most. */
-const PASSAGES_PER_REQUEST = 64;
 
 interface Pending {
   resolve: (vectors: Float32Array[]) => void;
@@ -38,8 +36,8 @@ interface Pending {
 /**
  * The transformers.js embedder run in a worker thread, so that tokenizing and pooling (synchronous
  * JavaScript, most of a small model's time) never block the engine's thread, which meanwhile takes
- * parse results and writes them to SQLite. Queries overtake waiting batches of passages. A worker
- * that dies fails its pending calls, and the next call starts a new one.
+ * parse results and writes them to SQLite. Queries do not wait behind queued batches of passages.
+ * A worker that dies fails its pending calls, and the next call starts a new one.
  */
 export class WorkerEmbedder implements Embedder {
   readonly model: string;
@@ -61,10 +59,8 @@ export class WorkerEmbedder implements Embedder {
     return new WorkerEmbedder(await thread.ready(), thread);
   }
 
-  async embedPassages(texts: readonly string[]): Promise<Float32Array[]> {
-    const parts: Promise<Float32Array[]>[] = [];
-    for (let start = 0; start < texts.length; start += PASSAGES_PER_REQUEST) parts.push(this.request('passages', texts.slice(start, start + PASSAGES_PER_REQUEST)));
-    return (await Promise.all(parts)).flat();
+  embedPassages(texts: readonly string[]): Promise<Float32Array[]> {
+    return texts.length === 0 ? Promise.resolve([]) : this.request('passages', texts);
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
