@@ -90,6 +90,54 @@ describe('the embedder in a worker thread', () => {
     await expect(embedder.embedQuery('doctor')).rejects.toThrow('The embedder is closed');
   });
 
+  it('stops a worker that hangs, fails its pending calls, and the next call starts a new worker', async () => {
+    const embedder = await WorkerEmbedder.load(tinyPath, { stallMs: 1500 });
+    try {
+      const expected = await embedder.embedPassages(PASSAGES);
+      embedder.simulateHang();
+      await expect(embedder.embedPassages(PASSAGES)).rejects.toThrow(/stopped responding \(no progress in 2 s\).*the next call starts a new one/);
+      expect(maxDifference(await embedder.embedPassages(PASSAGES), expected)).toBe(0);
+    } finally {
+      await embedder.close();
+    }
+  });
+
+  it('a long batch that keeps making progress is not taken for a hang', async () => {
+    const batch = Array.from({ length: 2000 }, (_, i) => `${PASSAGES[i % 4]} passage ${i}`);
+    // The stall budget is set from this machine's speed: half of one batch, hundreds of model calls.
+    const timing = await WorkerEmbedder.load(tinyPath);
+    const started = performance.now();
+    await timing.embedPassages(batch);
+    const batchMs = performance.now() - started;
+    await timing.close();
+    const embedder = await WorkerEmbedder.load(tinyPath, { stallMs: Math.max(200, batchMs / 2) });
+    try {
+      const longBatch = [...batch, ...batch, ...batch, ...batch];
+      expect((await embedder.embedPassages(longBatch)).length).toBe(longBatch.length);
+    } finally {
+      await embedder.close();
+    }
+  });
+
+  it('refuses to go on when the model folder changed on disk under a restarted worker', async () => {
+    const folder = join(tmp.dir, 'models', 'changing-embedder');
+    makeTinyEmbedder(folder);
+    const embedder = await WorkerEmbedder.load(folder);
+    try {
+      expect(embedder.pooling).toBe('mean');
+      const pending = embedder.embedPassages(PASSAGES);
+      embedder.simulateCrash();
+      await expect(pending).rejects.toThrow(/worker stopped/);
+      mkdirSync(join(folder, '1_Pooling'), { recursive: true });
+      writeFileSync(join(folder, '1_Pooling', 'config.json'), JSON.stringify({ pooling_mode_cls_token: true }));
+      const changed = embedder.embedQuery('doctor');
+      await expect(changed).rejects.toThrow(EmbedderLoadError);
+      await expect(changed).rejects.toThrow(/changed on disk: it now gives 32-dim cls vectors where it gave 32-dim mean/);
+    } finally {
+      await embedder.close();
+    }
+  });
+
   it('answers a query before the batches of passages queued ahead of it', async () => {
     const embedder = await WorkerEmbedder.load(tinyPath);
     try {

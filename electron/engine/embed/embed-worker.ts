@@ -27,6 +27,10 @@ port.on('message', (message: ToEmbedWorker) => {
       return;
     case 'crash':
       process.exit(70);
+    // falls through (exit does not return)
+    case 'hang':
+      // A test stand-in for a model call that never returns.
+      for (;;) Math.random();
   }
 });
 
@@ -54,6 +58,7 @@ async function answerQuery(request: EmbedRequest): Promise<void> {
 }
 
 async function letQueriesFinish(): Promise<void> {
+  send({ type: 'alive' });
   if (queriesRunning > 0) await new Promise<void>((resume) => queriesAnswered.push(resume));
 }
 

@@ -9,7 +9,7 @@ export interface EmbedRequest {
   texts: readonly string[];
 }
 
-export type ToEmbedWorker = { type: 'load'; folder: string } | EmbedRequest | { type: 'crash' };
+export type ToEmbedWorker = { type: 'load'; folder: string } | EmbedRequest | { type: 'crash' } | { type: 'hang' };
 
 interface ModelInfo {
   model: string;
@@ -22,11 +22,18 @@ export type FromEmbedWorker =
   | ({ type: 'loaded' } & ModelInfo)
   | { type: 'load-failed'; message: string }
   | { type: 'embedded'; id: number; vectors: Float32Array[] }
+  /** Sent after each model call inside a request: the worker is making progress. */
+  | { type: 'alive' }
   | { type: 'failed'; id: number; message: string };
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './embed-worker.ts' : './embed-worker.js', import.meta.url);
 /** A budget only against runaway growth: the model's weights live outside the JavaScript heap. */
 const WORKER_HEAP_MB = 4096;
+/**
+ * A worker with calls pending that sends nothing for this long is taken as hung and replaced. Each
+ * model call (8 passages) answers well within it, even for a large model on a slow laptop.
+ */
+export const DEFAULT_STALL_MS = 120_000;
 
 interface Pending {
   resolve: (vectors: Float32Array[]) => void;
@@ -37,7 +44,8 @@ interface Pending {
  * The transformers.js embedder run in a worker thread, so that tokenizing and pooling (synchronous
  * JavaScript, most of a small model's time) never block the engine's thread, which meanwhile takes
  * parse results and writes them to SQLite. Queries do not wait behind queued batches of passages.
- * A worker that dies fails its pending calls, and the next call starts a new one.
+ * A worker that dies, or hangs (no progress for `stallMs` while calls wait), fails its pending calls,
+ * and the next call starts a new one.
  */
 export class WorkerEmbedder implements Embedder {
   readonly model: string;
@@ -49,14 +57,16 @@ export class WorkerEmbedder implements Embedder {
   private constructor(
     info: ModelInfo,
     private thread: EmbedThread | null,
+    private readonly stallMs: number,
   ) {
     ({ model: this.model, dimension: this.dimension, pooling: this.pooling, path: this.path } = info);
   }
 
   /** Loads the model in a new worker; a folder that is not a usable model throws `EmbedderLoadError`. */
-  static async load(folder: string): Promise<WorkerEmbedder> {
-    const thread = new EmbedThread(resolve(folder));
-    return new WorkerEmbedder(await thread.ready(), thread);
+  static async load(folder: string, options: { stallMs?: number } = {}): Promise<WorkerEmbedder> {
+    const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
+    const thread = new EmbedThread(resolve(folder), stallMs);
+    return new WorkerEmbedder(await thread.ready(), thread, stallMs);
   }
 
   embedPassages(texts: readonly string[]): Promise<Float32Array[]> {
@@ -76,14 +86,26 @@ export class WorkerEmbedder implements Embedder {
 
   /** Test hook: makes the worker exit as a crash would. */
   simulateCrash(): void {
-    this.thread?.crash();
+    this.thread?.send({ type: 'crash' });
+  }
+
+  /** Test hook: makes the worker stop responding, as a stuck model call would. */
+  simulateHang(): void {
+    this.thread?.send({ type: 'hang' });
   }
 
   private async request(kind: EmbedRequest['kind'], texts: readonly string[]): Promise<Float32Array[]> {
     if (this.closed) throw new Error('The embedder is closed');
-    if (!this.thread || this.thread.dead) this.thread = new EmbedThread(this.path);
+    if (!this.thread || this.thread.dead) this.thread = new EmbedThread(this.path, this.stallMs);
     const thread = this.thread;
-    await thread.ready();
+    const info = await thread.ready();
+    if (info.dimension !== this.dimension || info.pooling !== this.pooling) {
+      const changed = new EmbedderLoadError(
+        `The embedding model in ${this.path} changed on disk: it now gives ${info.dimension}-dim ${info.pooling} vectors where it gave ${this.dimension}-dim ${this.pooling}. Choose the library's embedding model again to re-embed with it.`,
+      );
+      await thread.stop(changed);
+      throw changed;
+    }
     return thread.embed(kind, texts);
   }
 }
@@ -96,8 +118,12 @@ class EmbedThread {
   private nextId = 1;
   /** Why calls can no longer be made: the worker died or was stopped. */
   private deathError: Error | null = null;
+  private stallTimer: NodeJS.Timeout | null = null;
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly stallMs: number,
+  ) {
     this.worker = startThread(WORKER_URL, WORKER_HEAP_MB);
     this.worker.hold(true);
     this.loaded = new Promise((resolve, reject) => {
@@ -105,7 +131,8 @@ class EmbedThread {
         const message = raw as FromEmbedWorker;
         if (message.type === 'loaded') resolve(message);
         else if (message.type === 'load-failed') reject(new EmbedderLoadError(message.message));
-        else this.settle(message.id, message.type === 'embedded' ? message.vectors : new Error(`The embedding model failed: ${message.message}`));
+        else if (message.type !== 'alive') this.settle(message.id, message.type === 'embedded' ? message.vectors : new Error(`The embedding model failed: ${message.message}`));
+        this.watch();
         this.worker.hold(this.pending.size > 0);
       });
       this.worker.onDeath((reason, detail) => {
@@ -113,6 +140,7 @@ class EmbedThread {
         reject(new EmbedderLoadError(`Could not load the embedding model in ${path}: its worker stopped (${cause})`));
         this.deathError = new Error(`The embedding model's worker stopped (${cause}); the next call starts a new one`);
         this.failPending(this.deathError);
+        this.watch();
       });
     });
     this.worker.send({ type: 'load', folder: path } satisfies ToEmbedWorker);
@@ -137,19 +165,33 @@ class EmbedThread {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
+      if (this.pending.size === 1) this.watch();
       this.worker.hold(true);
       this.worker.send({ type: 'embed', id, kind, texts } satisfies ToEmbedWorker);
     });
   }
 
-  crash(): void {
-    this.worker.send({ type: 'crash' } satisfies ToEmbedWorker);
+  send(message: ToEmbedWorker): void {
+    this.worker.send(message);
   }
 
   async stop(reason: Error): Promise<void> {
     this.deathError ??= reason;
     this.failPending(reason);
+    this.watch();
     await this.worker.stop();
+  }
+
+  /** (Re)starts the stall timer while calls are pending, and clears it when none are. */
+  private watch(): void {
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = null;
+    if (this.pending.size === 0 || this.deathError) return;
+    this.stallTimer = setTimeout(() => {
+      const budget = this.stallMs >= 1000 ? `${Math.round(this.stallMs / 1000)} s` : `${Math.round(this.stallMs)} ms`;
+      void this.stop(new Error(`The embedding model's worker stopped responding (no progress in ${budget}) and was stopped; the next call starts a new one`));
+    }, this.stallMs);
+    this.stallTimer.unref();
   }
 
   private settle(id: number, outcome: Float32Array[] | Error): void {
