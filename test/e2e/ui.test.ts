@@ -37,6 +37,17 @@ async function ask(question: string): Promise<string> {
   return (await answer.textContent()) ?? '';
 }
 
+/** Result cards stacked in a column with space between them, without list numbers. */
+const CARD_STACK = { listStyle: 'none', display: 'flex', direction: 'column', gap: '8px' };
+
+async function cardStackLayout(testId: string, mode?: string): Promise<typeof CARD_STACK> {
+  const list = page.locator(`[data-testid="${testId}"]${mode ? `[data-mode="${mode}"]` : ''}`).last();
+  return list.evaluate((element) => {
+    const style = getComputedStyle(element);
+    return { listStyle: style.listStyleType, display: style.display, direction: style.flexDirection, gap: style.rowGap };
+  });
+}
+
 describe.skipIf(!haveBrowser)('the UI in real Chromium against quire serve', () => {
   beforeAll(async () => {
     tmp = tempDir('quire-e2e-');
@@ -100,6 +111,7 @@ describe.skipIf(!haveBrowser)('the UI in real Chromium against quire serve', () 
     await expect.poll(() => page.getByTestId('search-result').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await page.getByTestId('search-result').first().textContent()).toContain('garden.md');
     expect(await page.getByTestId('search-result').first().locator('mark').first().textContent()).toMatch(/sunflowers/i);
+    expect(await cardStackLayout('search-results')).toEqual(CARD_STACK);
     await shot('search');
   });
 
@@ -108,6 +120,7 @@ describe.skipIf(!haveBrowser)('the UI in real Chromium against quire serve', () 
     await expect.poll(() => byId('empty-no-model').isVisible()).toBe(true);
     await ask('Who plays in the park with a dog?');
     await expect.poll(() => page.getByTestId('source-item').count()).toBeGreaterThan(0);
+    expect(await cardStackLayout('answer-text', 'search-only')).toEqual(CARD_STACK);
     await page.getByTestId('source-item').first().click();
     await expect.poll(() => byId('passage-view').isVisible()).toBe(true);
     expect(await byId('passage-mark').textContent()).toContain('Lily');

@@ -2,16 +2,6 @@ import { formatMs } from '../../lib/format.js';
 import { useApp } from '../../state/app.js';
 import type { Turn } from './useChat.js';
 
-/**
- * In search-only mode the engine's notice ends with a hint written for the command line; the
- * callout above says the same for this window, so only what comes before it is shown.
- */
-function searchNotice(notice: string | undefined): string {
-  if (!notice) return '';
-  const cut = notice.indexOf('No language model is loaded');
-  return (cut >= 0 ? notice.slice(0, cut) : notice).trim();
-}
-
 export function AnswerMeta({ turn }: { turn: Turn }) {
   const { setView } = useApp();
   const done = turn.done;
@@ -22,6 +12,7 @@ export function AnswerMeta({ turn }: { turn: Turn }) {
           Stopped.
         </p>
       ) : null}
+      {/* In search-only mode the engine's notice is a hint for the command line; this callout words it for the window. */}
       {done?.mode === 'search-only' ? (
         <div className="callout" data-testid="answer-notice" data-mode="search-only">
           <p>
@@ -31,7 +22,6 @@ export function AnswerMeta({ turn }: { turn: Turn }) {
             </button>{' '}
             and Quire will write answers from these passages, citing each one.
           </p>
-          {searchNotice(done.notice) ? <p className="muted small">{searchNotice(done.notice)}</p> : null}
         </div>
       ) : done?.notice ? (
         <p className="muted small" data-testid="answer-notice">

@@ -8,7 +8,7 @@ import type { AnswerSource } from '../../lib/types.js';
  */
 export function PassageAnswer({ sources, onCite }: { sources: AnswerSource[]; onCite(n: number): void }) {
   return (
-    <ol className="answer-text passage-answer" data-testid="answer-text" data-mode="search-only">
+    <ol className="answer-text card-stack" data-testid="answer-text" data-mode="search-only">
       {sources.map((s) => (
         <li key={s.n} className="passage-card">
           <div className="passage-card-head">

@@ -82,7 +82,7 @@ export function SearchView({ library, focusSignal }: { library: string; focusSig
             Nothing matches “{query.trim()}”.
           </p>
         ) : (
-          <ol className="search-results" data-testid="search-results" aria-busy={loading}>
+          <ol className="card-stack" data-testid="search-results" aria-busy={loading}>
             {response.results.map((r) => (
               <li key={r.chunkId}>
                 <SearchResultItem result={r} onOpen={() => openPassage({ library, chunkId: r.chunkId })} />
