@@ -8,6 +8,7 @@ import type { PDFDocumentProxy } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import Tesseract from 'tesseract.js';
 import { EXIT_OVER_BUDGET } from '../host/worker-handle.js';
 import { readImageHeader, type ImageFormat } from '../ingest/loaders/image-header.js';
+import { jpegForTesseract } from './exif-orientation.js';
 import { resolveLanguages } from './languages.js';
 import { decodeGif, decodeTiffFrame, openPdf, renderPdfPage, toPgm } from './render.js';
 import type { FromOcrWorker, OcrJob, OcrPage, ToOcrWorker } from './types.js';
@@ -135,6 +136,7 @@ function decodedImage(bytes: Uint8Array, frame: number): Buffer {
   } catch (error) {
     throw new JobError('corrupt', `The image is damaged: ${(error as Error).message}`);
   }
+  if (format === 'jpeg') return jpegForTesseract(bytes);
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
