@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../electron/engine/index.js';
 import { OcrPool } from '../../electron/engine/ocr/ocr-pool.js';
 import type { OcrJob } from '../../electron/engine/ocr/types.js';
+import { makeMessage } from '../../scripts/fixtures/mail.js';
 import { encodeImage, renderScan } from '../../scripts/fixtures/scans.js';
 import { tempDir } from '../helpers.js';
 
@@ -62,6 +63,33 @@ describe('the OCR pool supervises its workers', () => {
       const byName = Object.fromEntries(library.status().documents.map((d) => [d.relativePath, d]));
       expect(byName['scan.png']).toMatchObject({ status: 'failed', reason: 'too-large' });
       expect(byName['notes.txt']).toMatchObject({ status: 'indexed' });
+    } finally {
+      await library.close();
+    }
+  });
+
+  it('a damaged scanned attachment costs that attachment only: its message and the other attachment are indexed', async () => {
+    const dir = join(tmp.dir, 'mail');
+    mkdirSync(dir);
+    const good = readFileSync(job.path);
+    const photo = encodeImage(await renderScan(['Damaged photo'], { heightPt: 120 }), 'jpeg');
+    // The header (with the picture's size) is intact; the compressed data after it is noise.
+    const damaged = Buffer.concat([photo.subarray(0, 700), Buffer.alloc(photo.length - 700, 0x5a)]);
+    writeFileSync(join(dir, 'scans.eml'), await makeMessage({
+      from: 'Ada <ada@lighthouse.test>', to: 'Tomas <tomas@lighthouse.test>', subject: 'Two scans', date: new Date('2024-03-01T10:00:00Z'),
+      text: 'Both scans attached.', attachments: [{ filename: 'broken.jpg', content: damaged }, { filename: 'note.png', content: good }],
+    }));
+    const library = createEngine({ dataDir: join(tmp.dir, 'data-mail') }).openLibrary('mail', { create: true });
+    try {
+      library.addFolder(dir);
+      const { summary } = await library.index();
+      expect(summary.ocr?.pages).toBe(2);
+      const byName = new Map(library.status().documents.map((d) => [d.relativePath, d]));
+      expect(byName.get('scans.eml')).toMatchObject({ status: 'indexed' });
+      expect(byName.get('scans.eml > note.png')).toMatchObject({ status: 'indexed', kind: 'image' });
+      expect(byName.get('scans.eml > broken.jpg')).toMatchObject({ status: 'failed', reason: 'corrupt', message: 'The image is damaged and cannot be decoded' });
+      const [top] = (await library.searcher().search('replaces a worker', { mode: 'lexical' })).results;
+      expect(top).toMatchObject({ relativePath: 'scans.eml > note.png' });
     } finally {
       await library.close();
     }

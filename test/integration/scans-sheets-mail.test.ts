@@ -43,9 +43,10 @@ describe('scanned pages and images are read by OCR', () => {
   it('indexes every file and reports OCR pages apart from files', () => {
     const notIndexed = library.status().documents.filter((d) => d.status !== 'indexed');
     expect(notIndexed, JSON.stringify(notIndexed, null, 1)).toEqual([]);
-    expect(first.ocr).toMatchObject({ pages: expected.scans.length, recognized: expected.scans.length, cached: 0, failed: 0 });
+    const pages = expected.scans.length + expected.mail.scanned.length;
+    expect(first.ocr).toMatchObject({ pages, recognized: pages, cached: 0, failed: 0 });
     const last = progress.at(-1)!;
-    expect(last.ocr).toEqual({ done: expected.scans.length, total: expected.scans.length });
+    expect(last.ocr).toEqual({ done: pages, total: pages });
     expect(progress.some((p) => p.ocr && p.ocr.done < p.ocr.total)).toBe(true);
   });
 
@@ -93,8 +94,8 @@ describe('scanned pages and images are read by OCR', () => {
   });
 
   it("the mixed PDF's text pages are not OCR'd", () => {
-    // The engine's counters: only the image-only pages were rendered (3 of lease.pdf, 1 of mixed.pdf)...
-    expect(library.ocrCounters()).toMatchObject({ rendered: 4, recognized: expected.scans.length });
+    // The engine's counters: only the image-only pages were rendered (3 of lease.pdf, 1 of mixed.pdf, 1 mailed PDF)...
+    expect(library.ocrCounters()).toMatchObject({ rendered: 5, recognized: expected.scans.length + expected.mail.scanned.length });
     // ...and only the scanned page's chunks are marked as OCR text.
     const chunks = documentChunks(expected.mixed.file);
     const ocrPages = [...new Set(chunks.filter((c) => c.ocrConfidence !== null).map((c) => c.page))];
@@ -163,6 +164,18 @@ describe('mail', () => {
     const [top] = await lexical('Harbour Office gale');
     expect(top!.relativePath).toBe(`${expected.mail.file} > Storm warning`);
     expect(top!.text).toMatch(/^From: .*office@harbour\.test.*\nTo: .*\nDate: 2024-02-05 07:15 UTC\nSubject: Storm warning/);
+  });
+
+  it('reads scanned attachments by OCR (a sideways phone photo, an image-only PDF) and cites them through their message', async () => {
+    for (const { subject, name, page, lines } of expected.mail.scanned) {
+      const [top] = await lexical(lines[0]!);
+      expect(top, name).toMatchObject({ relativePath: `${expected.mail.file} > ${subject} > ${name}`, page });
+      expect(top!.ocrConfidence).toBeGreaterThan(50);
+      const found = new Set(words(top!.text));
+      const want = words(lines.join(' '));
+      expect(want.filter((w) => found.has(w)).length / want.length, `${name}: ${top!.text}`).toBeGreaterThanOrEqual(0.85);
+      expect(locationOf(top!)).toContain('OCR');
+    }
   });
 
   it("finds an attachment's text and cites it through its message", async () => {

@@ -58,6 +58,11 @@ export interface ExtractedDocument {
   note?: { reason: DocumentReason; message: string };
   /** Pages or frames still to be read by OCR; their text is merged in by page once recognised. */
   ocr?: OcrRequest[];
+  /**
+   * Where OCR reads those pages when they are not the file on disk (an attachment inside a
+   * message): the part's own bytes and their sha256.
+   */
+  ocrSource?: { bytes: Uint8Array; hash: string };
   /** Parts indexed as documents of their own, below this one. */
   parts?: ExtractedPart[];
   /** Facts shown with the document (a message's headers). */

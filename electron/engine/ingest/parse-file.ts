@@ -76,7 +76,7 @@ export async function parseFile(task: ParseTask): Promise<ParseResult> {
     const load = await loaderFor(detection.kind);
     const document = await load({ kind: detection.kind, bytes, path: task.path, extension: extensionOf(task.path), ocr: task.ocr ?? false });
     timings.parseMs = performance.now() - started;
-    if (document.ocr && document.ocr.length > 0) return { type: 'needs-ocr', hash, size: bytes.length, kind: detection.kind, document, timings };
+    if (waitsForOcr(document)) return { type: 'needs-ocr', hash, size: bytes.length, kind: detection.kind, document, timings };
     started = performance.now();
     const chunks = splitDocument(document, task.split);
     const children = flattenParts(document.parts ?? [], '', task.split);
@@ -96,8 +96,13 @@ export async function parseFile(task: ParseTask): Promise<ParseResult> {
   }
 }
 
+/** Whether the document or any of its parts (a scanned attachment) has pages for OCR. */
+function waitsForOcr(document: Pick<ExtractedDocument, 'ocr' | 'parts'>): boolean {
+  return (document.ocr?.length ?? 0) > 0 || (document.parts ?? []).some((part) => ('document' in part.content && waitsForOcr(part.content.document)) || waitsForOcr({ parts: part.parts }));
+}
+
 /** Parts as a flat pre-order list, each split into its chunks; a part without text is `empty`. */
-function flattenParts(parts: ExtractedPart[], prefix: string, split: SplitOptions, out: ParsedChild[] = []): ParsedChild[] {
+export function flattenParts(parts: ExtractedPart[], prefix: string, split: SplitOptions, out: ParsedChild[] = []): ParsedChild[] {
   for (const part of parts) {
     const key = prefix ? `${prefix}/${part.key}` : part.key;
     const child: ParsedChild = { key, label: part.label, kind: part.kind, size: part.size, meta: part.meta ?? null, outcome: { type: 'indexed', chunks: [], note: null } };

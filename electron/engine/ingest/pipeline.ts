@@ -6,7 +6,7 @@ import type { DocumentRow, DocumentStore } from '../store/documents.js';
 import type { FolderRow, FolderStore } from '../store/folders.js';
 import type { VectorStore } from '../store/vectors.js';
 import { EMBED_BATCH_SIZE, type EmbedBatcher } from '../embed/batcher.js';
-import { finishOcr, type PageOutcome } from '../ocr/stage.js';
+import { finishOcr, ocrPageCount, type PageOutcome } from '../ocr/stage.js';
 import type { OcrPool } from '../ocr/ocr-pool.js';
 import type { OcrCache } from '../store/ocr-cache.js';
 import type { ParseResult, ParsedChild } from './parse-file.js';
@@ -126,9 +126,9 @@ export class Indexer {
         }
         if (options.signal?.aborted && result.type !== 'unchanged') break;
         if (result.type === 'needs-ocr') {
-          const requests = result.document.ocr ?? [];
-          ocrCounts.pages += requests.length;
-          progress.ocr = { done: progress.ocr?.done ?? 0, total: (progress.ocr?.total ?? 0) + requests.length };
+          const pages = ocrPageCount(result.document);
+          ocrCounts.pages += pages;
+          progress.ocr = { done: progress.ocr?.done ?? 0, total: (progress.ocr?.total ?? 0) + pages };
           report();
           const onPage = (outcome: PageOutcome): void => {
             progress.ocr!.done++;

@@ -73,6 +73,10 @@ async function source(job: OcrJob): Promise<{ bytes: Uint8Array; pdf: PDFDocumen
   }
   if (opened?.pdf) await opened.pdf.destroy();
   opened = null;
+  if (job.bytes) {
+    opened = { key, bytes: job.bytes, pdf: job.source === 'pdf' ? await openPdf(job.bytes) : null };
+    return opened;
+  }
   const bytes = await readFile(Buffer.from(job.rawPath.buffer, job.rawPath.byteOffset, job.rawPath.byteLength)).catch((error: Error) => {
     throw new JobError('unreadable', `Cannot read the file for OCR: ${error.message}`);
   });

@@ -1,12 +1,12 @@
-import type { DocumentReason, OcrSettings } from '../../shared/library.js';
-import type { OcrRequest } from '../ingest/extracted.js';
-import type { ParseResult } from '../ingest/parse-file.js';
+import type { DocumentKind, DocumentReason, OcrSettings } from '../../shared/library.js';
+import type { ExtractedDocument, ExtractedPart, OcrRequest } from '../ingest/extracted.js';
+import { flattenParts, type ParseResult } from '../ingest/parse-file.js';
 import { splitDocument, type SplitOptions } from '../ingest/splitter.js';
 import type { FoundFile } from '../ingest/walker.js';
 import type { OcrCache } from '../store/ocr-cache.js';
 import { mergeOcrText } from './merge.js';
 import type { OcrPool, OcrResult } from './ocr-pool.js';
-import type { OcrPage } from './types.js';
+import type { OcrJob, OcrPage } from './types.js';
 
 export interface OcrStageDeps {
   pool: OcrPool;
@@ -22,63 +22,127 @@ type NeedsOcr = Extract<ParseResult, { type: 'needs-ocr' }>;
 /** Bumped when recognition changes enough that cached text should not be reused. */
 const OCR_CACHE_VERSION = 'tesseract.js-7/lstm-best-int/1';
 
+/** Pages for OCR in a document and in its parts (scanned attachments), for progress counts. */
+export function ocrPageCount(document: Pick<ExtractedDocument, 'ocr' | 'parts'>): number {
+  const inParts = (document.parts ?? []).map((part) => ('document' in part.content ? ocrPageCount(part.content.document) : 0) + ocrPageCount({ parts: part.parts }));
+  return (document.ocr?.length ?? 0) + inParts.reduce((sum, n) => sum + n, 0);
+}
+
+interface PageFailure {
+  page: number;
+  reason: DocumentReason;
+  message: string;
+}
+
+/** One document's pages recognised and merged in, with the pages that failed; null when cancelled. */
+interface Recognised {
+  document: ExtractedDocument;
+  failures: PageFailure[];
+}
+
 /**
- * Recognises a file's scanned pages (from the cache where it can), merges their text in by page
- * and splits the whole. Returns null when the run was cancelled meanwhile: the file stays as it
- * was and the next run reads it again (its finished pages then come from the cache).
+ * Recognises a file's scanned pages, and those of its scanned attachments (from the cache where it
+ * can), merges their text in by page and splits the whole. Returns null when the run was cancelled
+ * meanwhile: the file stays as it was and the next run reads it again (its finished pages then
+ * come from the cache).
  */
 export async function finishOcr(
   deps: OcrStageDeps, file: FoundFile, parsed: NeedsOcr, split: SplitOptions, onPage: (outcome: PageOutcome) => void, signal?: AbortSignal,
 ): Promise<ParseResult | null> {
-  const requests = parsed.document.ocr ?? [];
-  const failures: { page: number; reason: DocumentReason; message: string }[] = [];
   let cancelled = false;
-  const pages = await Promise.all(
-    requests.map(async (request): Promise<OcrPage | null> => {
-      const outcome = await recognize(deps, file, parsed.hash, request);
-      if (outcome.type === 'cancelled') {
-        cancelled = true;
-        onPage('cancelled');
-        return null;
-      }
-      if (outcome.type === 'failed') {
-        failures.push({ page: request.page, reason: outcome.reason, message: outcome.message });
-        onPage('failed');
-        return null;
-      }
-      onPage(outcome.cached ? 'cached' : 'recognized');
-      return outcome.page;
-    }),
-  );
+  const recogniseDocument = async (document: ExtractedDocument, partKey: string | null): Promise<Recognised> => {
+    const requests = document.ocr ?? [];
+    const failures: PageFailure[] = [];
+    const source = partKey === null ? null : document.ocrSource;
+    const pages = await Promise.all(
+      requests.map(async (request): Promise<OcrPage | null> => {
+        const outcome = await recognize(deps, file, source ? { key: partKey!, ...source } : { hash: parsed.hash }, request);
+        if (outcome.type === 'cancelled') {
+          cancelled = true;
+          onPage('cancelled');
+          return null;
+        }
+        if (outcome.type === 'failed') {
+          failures.push({ page: request.page, reason: outcome.reason, message: outcome.message });
+          onPage('failed');
+          return null;
+        }
+        onPage(outcome.cached ? 'cached' : 'recognized');
+        return outcome.page;
+      }),
+    );
+    failures.sort((a, b) => a.page - b.page);
+    const merged = requests.length > 0 ? mergeOcrText(document, requests, pages) : document;
+    delete merged.ocrSource;
+    return { document: merged, failures };
+  };
+  const recogniseParts = (parts: ExtractedPart[], prefix: string): Promise<ExtractedPart[]> =>
+    Promise.all(
+      parts.map(async (part): Promise<ExtractedPart> => {
+        const key = prefix ? `${prefix}/${part.key}` : part.key;
+        const children = part.parts ? await recogniseParts(part.parts, key) : undefined;
+        const withChildren = children ? { ...part, parts: children } : part;
+        if (!('document' in part.content) || !part.content.document.ocr?.length) return withChildren;
+        const pages = part.content.document.ocr.length;
+        const { document, failures } = await recogniseDocument(part.content.document, key);
+        return { ...withChildren, content: partContent(document, failures, pages, part.kind) };
+      }),
+    );
+
+  const [top, parts] = await Promise.all([recogniseDocument(parsed.document, null), recogniseParts(parsed.document.parts ?? [], '')]);
   if (cancelled || signal?.aborted) return null;
   const started = performance.now();
-  const chunks = splitDocument(mergeOcrText(parsed.document, requests, pages), split);
+  const chunks = splitDocument(top.document, split);
+  const children = flattenParts(parts, '', split);
   const timings = { ...parsed.timings, splitMs: parsed.timings.splitMs + performance.now() - started };
   const base = { hash: parsed.hash, size: parsed.size, kind: parsed.kind, timings };
-  failures.sort((a, b) => a.page - b.page);
-  const first = failures[0];
+  const indexed = (note: { reason: DocumentReason; message: string } | null): ParseResult => ({
+    type: 'indexed', ...base, chunks, note, ...(children.length > 0 ? { children } : {}), meta: parsed.document.meta ?? null,
+  });
+  const first = top.failures[0];
+  const requests = parsed.document.ocr ?? [];
   if (!first) {
-    if (chunks.length > 0) return { type: 'indexed', ...base, chunks, note: parsed.document.note ?? null };
+    if (chunks.length > 0 || children.length > 0) return indexed(top.document.note ?? null);
     return { type: 'problem', status: 'skipped', reason: 'no-text', message: 'OCR found no text', ...base };
   }
-  const what = parsed.kind === 'pdf' ? 'page' : 'image page';
-  const summary = `OCR failed on ${failures.length === 1 ? `${what} ${first.page}` : `${failures.length} ${what}s (first: ${first.page})`}: ${first.message}`;
-  if (chunks.length > 0) return { type: 'indexed', ...base, chunks, note: { reason: first.reason, message: summary } };
+  const summary = failureSummary(top.failures, parsed.kind);
+  if (chunks.length > 0 || children.length > 0) return indexed({ reason: first.reason, message: summary });
   // Like a parser running out of memory, an OCR failure is Quire's own and may pass on a retry: `failed`, not `skipped`.
   return { type: 'problem', status: 'failed', reason: first.reason, message: requests.length === 1 ? first.message : summary, ...base };
 }
 
-async function recognize(deps: OcrStageDeps, file: FoundFile, fileHash: string, request: OcrRequest): Promise<OcrResult> {
+function failureSummary(failures: PageFailure[], kind: DocumentKind | null): string {
+  const first = failures[0]!;
+  const what = kind === 'pdf' ? 'page' : 'image page';
+  return `OCR failed on ${failures.length === 1 ? `${what} ${first.page}` : `${failures.length} ${what}s (first: ${first.page})`}: ${first.message}`;
+}
+
+/** A scanned attachment after OCR: its text, or why it has none (no text found, or the pages that failed). */
+function partContent(document: ExtractedDocument, failures: PageFailure[], pages: number, kind: DocumentKind | null): ExtractedPart['content'] {
+  const first = failures[0];
+  const hasText = document.text.trim().length > 0;
+  if (!first) return hasText ? { document } : { status: 'skipped', reason: 'no-text', message: 'OCR found no text' };
+  const summary = failureSummary(failures, kind);
+  if (hasText) return { document: { ...document, note: { reason: first.reason, message: summary } } };
+  return { status: 'failed', reason: first.reason, message: pages === 1 ? first.message : summary };
+}
+
+/** Where a page is read from: the file on disk (with the hash it was parsed with), or an attachment's own bytes. */
+type PageSource = { hash: string } | { key: string; bytes: Uint8Array; hash: string };
+
+async function recognize(deps: OcrStageDeps, file: FoundFile, source: PageSource, request: OcrRequest): Promise<OcrResult> {
   const { pool, cache, settings } = deps;
   const languages = settings.languages;
-  // The file's bytes and the page number are content too: a renamed or moved file is found without rendering anything.
-  const fileKey = `file:${OCR_CACHE_VERSION}:${languages.join('+')}:${fileHash}:${request.source}:${request.page}`;
+  // The bytes and the page number are content too: a renamed or moved file (or the same attachment
+  // in another message) is found without rendering anything.
+  const fileKey = `file:${OCR_CACHE_VERSION}:${languages.join('+')}:${source.hash}:${request.source}:${request.page}`;
   const known = cache.get(fileKey);
   if (known) return { type: 'text', page: known, cached: true };
-  const outcome = await pool.recognize(
-    { source: request.source, rawPath: file.rawPath, path: file.path, fileHash, page: request.page, languages },
-    (key) => cache.get(`page:${OCR_CACHE_VERSION}:${key}`),
-  );
+  const job: OcrJob =
+    'bytes' in source
+      ? { source: request.source, rawPath: file.rawPath, path: `${file.path}#${source.key}`, fileHash: source.hash, bytes: source.bytes, page: request.page, languages }
+      : { source: request.source, rawPath: file.rawPath, path: file.path, fileHash: source.hash, page: request.page, languages };
+  const outcome = await pool.recognize(job, (key) => cache.get(`page:${OCR_CACHE_VERSION}:${key}`));
   if (outcome.type === 'text') cache.put(outcome.key ? [fileKey, `page:${OCR_CACHE_VERSION}:${outcome.key}`] : [fileKey], outcome.page);
   return outcome;
 }

@@ -7,6 +7,8 @@ export interface OcrJob {
   path: string;
   /** The hash the file had when it was parsed; a file that changed since is not read. */
   fileHash: string;
+  /** The page's container when it is not the file on disk (an attachment); `fileHash` is then its hash. */
+  bytes?: Uint8Array;
   /** 1-based PDF page or image frame. */
   page: number;
   languages: string[];

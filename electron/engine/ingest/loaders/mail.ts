@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { simpleParser, type AddressObject, type Attachment, type EmailAddress } from 'mailparser';
 import type { DocumentKind } from '../../../shared/library.js';
 import { SNIFF_LENGTH, detectKind, extensionOf } from '../detect.js';
@@ -14,15 +15,15 @@ const MAX_DEPTH = 3;
  * attachment becomes a child document read by its own format's loader, cited as
  * "message > attachment".
  */
-export const load: Loader = async ({ bytes, kind, extension }) => {
+export const load: Loader = async ({ bytes, kind, extension, ocr = false }) => {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (extension === 'mbox' || extension === 'mbx' || (extension !== 'eml' && buffer.subarray(0, 5).toString('latin1') === 'From ')) return mailbox(buffer, kind);
-  const message = await readMessage(buffer, 0);
+  if (extension === 'mbox' || extension === 'mbx' || (extension !== 'eml' && buffer.subarray(0, 5).toString('latin1') === 'From ')) return mailbox(buffer, kind, ocr);
+  const message = await readMessage(buffer, 0, ocr);
   if (message.truncated) message.document.note = { reason: 'truncated', message: 'The message is cut off; what it holds up to the cut is indexed' };
   return { ...message.document, parts: message.parts };
 };
 
-async function mailbox(buffer: Buffer, kind: DocumentKind): Promise<ExtractedDocument> {
+async function mailbox(buffer: Buffer, kind: DocumentKind, ocr: boolean): Promise<ExtractedDocument> {
   const raws = splitMailbox(buffer);
   if (raws.length === 0) throw new ExtractionError('empty', 'The mailbox holds no message');
   const parts: ExtractedPart[] = [];
@@ -32,7 +33,7 @@ async function mailbox(buffer: Buffer, kind: DocumentKind): Promise<ExtractedDoc
     const key = `m${i + 1}`;
     let message: Message;
     try {
-      message = await readMessage(raw, 0);
+      message = await readMessage(raw, 0, ocr);
     } catch (error) {
       parts.push({ key, label: `message ${i + 1}`, kind: 'email', size: raw.length, content: { status: 'failed', reason: 'corrupt', message: `The message cannot be read: ${messageOf(error)}` } });
       continue;
@@ -59,7 +60,7 @@ interface Message {
   truncated: boolean;
 }
 
-async function readMessage(raw: Buffer, depth: number): Promise<Message> {
+async function readMessage(raw: Buffer, depth: number, ocr: boolean): Promise<Message> {
   const parsed = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, skipTextLinks: true });
   const subject = clean(parsed.subject ?? '') || '(no subject)';
   const meta: Record<string, string> = {
@@ -81,11 +82,11 @@ async function readMessage(raw: Buffer, depth: number): Promise<Message> {
   for (const paragraph of body.replace(/\r\n?/g, '\n').split(/\n[ \t]*\n/)) builder.add(paragraph, { headingPath: [subject] });
 
   const parts: ExtractedPart[] = [];
-  for (const [i, attachment] of attachments.entries()) parts.push(await attachmentPart(attachment, i, depth));
+  for (const [i, attachment] of attachments.entries()) parts.push(await attachmentPart(attachment, i, depth, ocr));
   return { label: subject, meta, document: builder.build('email'), parts, truncated: isTruncated(raw) };
 }
 
-async function attachmentPart(attachment: Attachment, index: number, depth: number): Promise<ExtractedPart> {
+async function attachmentPart(attachment: Attachment, index: number, depth: number, ocr: boolean): Promise<ExtractedPart> {
   const label = attachmentName(attachment, index);
   const key = `a${index + 1}`;
   const bytes = attachment.content;
@@ -94,16 +95,16 @@ async function attachmentPart(attachment: Attachment, index: number, depth: numb
   const detection = await detectKind(name, bytes.subarray(0, SNIFF_LENGTH), bytes.length);
   if (!detection.supported) return { ...base, kind: null, content: { status: 'skipped', reason: detection.reason, message: detection.message } };
   const kind = detection.kind;
-  if (kind === 'image') return { ...base, kind, content: { status: 'skipped', reason: 'unsupported', message: 'Images attached to messages are not read by OCR yet' } };
   try {
     if (kind === 'email') {
       if (depth >= MAX_DEPTH) return { ...base, kind, content: { status: 'skipped', reason: 'unsupported', message: 'Messages nested this deep are not read' } };
-      const message = await readMessage(bytes, depth + 1);
+      const message = await readMessage(bytes, depth + 1, ocr);
       return { ...base, kind, meta: message.meta, content: { document: message.document }, parts: message.parts };
     }
     const load = await loaderFor(kind);
-    // Parts of a file are never sent to OCR: the OCR worker reads pages from files on disk.
-    const { ocr: _ocr, ...document } = await load({ kind, bytes, path: label, extension: extensionOf(name) });
+    const document = await load({ kind, bytes, path: label, extension: extensionOf(name), ocr });
+    // A scanned attachment is recognised from its own bytes, which travel with the request.
+    if (document.ocr?.length) document.ocrSource = { bytes: new Uint8Array(bytes), hash: createHash('sha256').update(bytes).digest('hex') };
     return { ...base, kind, content: { document } };
   } catch (error) {
     if (error instanceof ExtractionError) {
