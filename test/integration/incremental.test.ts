@@ -41,6 +41,16 @@ describe('incremental indexing', () => {
     expect(chunkIds()).toEqual(ids);
   });
 
+  it('after a reader of their kind improves, unchanged files it read before are read again once', async () => {
+    await library.index();
+    // As a library indexed by an older Quire would have it: b.md read by reader version 0.
+    library.db.prepare("UPDATE documents SET reader_version = 0 WHERE relative_path = 'b.md'").run();
+    const { summary } = await library.index();
+    expect(summary).toMatchObject({ seen: 3, indexed: 1, unchanged: 2 });
+    expect(library.documents.byPath(join(folder, 'b.md'))!.readerVersion).toBe(1);
+    expect((await library.index()).summary).toMatchObject({ indexed: 0, unchanged: 3 });
+  });
+
   it('a touched file with the same content is recognised by its hash and keeps its chunks', async () => {
     await library.index();
     const ids = chunkIds();

@@ -11,6 +11,7 @@ import type { OcrPool } from '../ocr/ocr-pool.js';
 import type { OcrCache } from '../store/ocr-cache.js';
 import type { ParseResult, ParsedChild } from './parse-file.js';
 import { Backlog } from './backlog.js';
+import { readByOlderReader } from './reader-versions.js';
 import type { ParsePool } from './parse-pool.js';
 import { DEFAULT_SPLIT, type SplitOptions } from './splitter.js';
 import { walkFolder, type FoundFile, type WalkEntry } from './walker.js';
@@ -122,7 +123,7 @@ export class Indexer {
             timings: { readMs: 0, parseMs: 0, splitMs: 0 },
           };
         } else {
-          result = await this.deps.pool.parse({ rawPath: file.rawPath, path: file.path, knownHash: row.status === 'indexed' && !retriesOcr(row, options) ? row.contentHash : null, split, ocr: ocrEnabled });
+          result = await this.deps.pool.parse({ rawPath: file.rawPath, path: file.path, knownHash: row.status === 'indexed' && !retriesOcr(row, options) && !readByOlderReader(row) ? row.contentHash : null, split, ocr: ocrEnabled });
         }
         if (options.signal?.aborted && result.type !== 'unchanged') break;
         if (result.type === 'needs-ocr') {
@@ -200,7 +201,7 @@ export class Indexer {
           continue;
         }
         const unchanged = row.size === entry.size && row.mtimeMs === entry.mtimeMs;
-        if (unchanged && row.reason !== 'too-large' && !retriesOcr(row, options) && (row.status === 'indexed' || row.status === 'skipped' || (row.status === 'failed' && !options.retryFailed))) {
+        if (unchanged && row.reason !== 'too-large' && !retriesOcr(row, options) && !readByOlderReader(row) && (row.status === 'indexed' || row.status === 'skipped' || (row.status === 'failed' && !options.retryFailed))) {
           summary.unchanged++;
           continue;
         }

@@ -21,6 +21,8 @@ type NeedsOcr = Extract<ParseResult, { type: 'needs-ocr' }>;
 
 /** Bumped when recognition changes enough that cached text should not be reused. */
 const OCR_CACHE_VERSION = 'tesseract.js-7/lstm-best-int/1';
+/** Images alone since photos are turned upright by their EXIF orientation in either byte order. */
+const IMAGE_CACHE_VERSION = `${OCR_CACHE_VERSION}/exif-2`;
 
 /** Pages for OCR in a document and in its parts (scanned attachments), for progress counts. */
 export function ocrPageCount(document: Pick<ExtractedDocument, 'ocr' | 'parts'>): number {
@@ -135,7 +137,8 @@ async function recognize(deps: OcrStageDeps, file: FoundFile, source: PageSource
   const languages = settings.languages;
   // The bytes and the page number are content too: a renamed or moved file (or the same attachment
   // in another message) is found without rendering anything.
-  const fileKey = `file:${OCR_CACHE_VERSION}:${languages.join('+')}:${source.hash}:${request.source}:${request.page}`;
+  const version = request.source === 'image' ? IMAGE_CACHE_VERSION : OCR_CACHE_VERSION;
+  const fileKey = `file:${version}:${languages.join('+')}:${source.hash}:${request.source}:${request.page}`;
   const known = cache.get(fileKey);
   if (known) return { type: 'text', page: known, cached: true };
   const job: OcrJob =

@@ -1,4 +1,5 @@
 import type { DocumentKind, DocumentReason, DocumentStatus } from '../../shared/library.js';
+import { readerVersion } from '../ingest/reader-versions.js';
 import { statement, type Db } from './db.js';
 
 export interface DocumentRow {
@@ -19,6 +20,8 @@ export interface DocumentRow {
   parentId: number | null;
   /** JSON facts about the document (a message's headers). */
   meta: string | null;
+  /** The version of the reader of its kind that produced its text (`ingest/reader-versions.ts`). */
+  readerVersion: number;
 }
 
 /** A part of a file recorded as a document of its own, under its parent. */
@@ -31,7 +34,8 @@ export interface NewChildDocument {
 }
 
 const COLUMNS = `id, folder_id AS folderId, path, relative_path AS relativePath, kind, size, mtime_ms AS mtimeMs,
-  content_hash AS contentHash, status, reason, message, chunk_count AS chunkCount, indexed_at AS indexedAt, parent_id AS parentId, meta`;
+  content_hash AS contentHash, status, reason, message, chunk_count AS chunkCount, indexed_at AS indexedAt, parent_id AS parentId, meta,
+  reader_version AS readerVersion`;
 
 export interface Outcome {
   status: DocumentStatus;
@@ -101,8 +105,8 @@ export class DocumentStore {
     statement(
       this.db,
       `UPDATE documents SET status = ?, reason = ?, message = ?, kind = ?, size = ?, mtime_ms = ?, content_hash = ?,
-         chunk_count = ?, indexed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
-    ).run(outcome.status, outcome.reason, outcome.message, outcome.kind, outcome.size, outcome.mtimeMs, outcome.contentHash, chunkCount, id);
+         chunk_count = ?, reader_version = ?, indexed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE id = ?`,
+    ).run(outcome.status, outcome.reason, outcome.message, outcome.kind, outcome.size, outcome.mtimeMs, outcome.contentHash, chunkCount, readerVersion(outcome.kind), id);
   }
 
   setMeta(id: number, meta: string | null): void {

@@ -3,6 +3,7 @@ import { lexicalIndex } from './002-lexical-index.js';
 import { conversations } from './003-conversations.js';
 import { evaluation } from './004-eval.js';
 import { ocrSheetsMail } from './005-ocr-sheets-mail.js';
+import { readerVersions } from './006-reader-versions.js';
 
 export interface Migration {
   version: number;
@@ -12,4 +13,4 @@ export interface Migration {
 }
 
 /** In order; a migration is never edited once released, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations, evaluation, ocrSheetsMail];
+export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations, evaluation, ocrSheetsMail, readerVersions];
