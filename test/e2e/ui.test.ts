@@ -65,7 +65,7 @@ describe.skipIf(!haveBrowser)('the UI in real Chromium against quire serve', () 
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    page = await browser.newPage({ viewport: { width: 1280, height: 860 }, permissions: ['clipboard-read', 'clipboard-write'] });
   });
   afterAll(async () => {
     await browser?.close();
@@ -121,6 +121,11 @@ describe.skipIf(!haveBrowser)('the UI in real Chromium against quire serve', () 
     await ask('Who plays in the park with a dog?');
     await expect.poll(() => page.getByTestId('source-item').count()).toBeGreaterThan(0);
     expect(await cardStackLayout('answer-text', 'search-only')).toEqual(CARD_STACK);
+    await byId('copy-answer').last().click();
+    await expect.poll(() => byId('copy-answer').last().textContent()).toBe('Copied');
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    expect(copied).toMatch(/^\[1\] lily\.md/);
+    expect(copied).toContain('park with her dog Max');
     await page.getByTestId('source-item').first().click();
     await expect.poll(() => byId('passage-view').isVisible()).toBe(true);
     expect(await byId('passage-mark').textContent()).toContain('Lily');
@@ -195,6 +200,10 @@ describe.skipIf(!haveBrowser)('the UI in real Chromium against quire serve', () 
       expect(new Set(lengths).size, 'the answer grew while streaming').toBeGreaterThan(2);
       await expect.poll(() => byId('answer-meta').last().getAttribute('data-mode')).toBe('generated');
       await expect.poll(() => page.getByTestId('source-item').count()).toBeGreaterThan(0);
+      await byId('copy-answer').last().click();
+      const copied = await page.evaluate(() => navigator.clipboard.readText());
+      expect(copied.startsWith(answer.trim().slice(0, 20))).toBe(true);
+      expect(copied).toMatch(/\n\nSources:\n\[\d+\] \S+\.(md|txt)/);
       await shot('chat');
       await page.getByTestId('source-item').first().click();
       await expect.poll(() => byId('passage-mark').isVisible()).toBe(true);

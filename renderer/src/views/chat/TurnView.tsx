@@ -1,5 +1,6 @@
 import { AnswerMeta } from './AnswerMeta.js';
 import { AnswerText } from './AnswerText.js';
+import { CopyAnswerButton } from './CopyAnswerButton.js';
 import { PassageAnswer } from './PassageAnswer.js';
 import { isSearchOnly, type Turn } from './useChat.js';
 
@@ -33,11 +34,14 @@ export function TurnView({ turn, latest, active, onSelect, onCite }: Props) {
           </p>
         ) : null}
         <AnswerMeta turn={turn} />
-        {!active && turn.sources && turn.sources.length > 0 ? (
-          <button type="button" className="link small" onClick={onSelect}>
-            Show this answer's sources
-          </button>
-        ) : null}
+        <div className="turn-actions">
+          {!turn.streaming && turn.answer && !turn.error ? <CopyAnswerButton turn={turn} /> : null}
+          {!active && turn.sources && turn.sources.length > 0 ? (
+            <button type="button" className="link small" onClick={onSelect}>
+              Show this answer's sources
+            </button>
+          ) : null}
+        </div>
       </div>
     </article>
   );
