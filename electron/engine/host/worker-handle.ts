@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
@@ -18,11 +19,22 @@ export interface WorkerHandle {
 /** Exit code a worker uses when it leaves on its own over its memory budget. */
 export const EXIT_OVER_BUDGET = 87;
 
-/** A child process running a worker module; from TypeScript source (tests, tsx) through tsx's loader. */
-export function startProcess(url: URL, maxHeapMb: number, env?: NodeJS.ProcessEnv): WorkerHandle {
+/**
+ * A child process running a worker module; from TypeScript source (tests, tsx) through tsx's loader.
+ * `niceness` lowers its CPU priority by that much below the engine's own, where the system allows it.
+ */
+export function startProcess(url: URL, maxHeapMb: number, options: { env?: NodeJS.ProcessEnv; niceness?: number } = {}): WorkerHandle {
+  const { env, niceness = 0 } = options;
   const fromSource = url.pathname.endsWith('.ts');
   const execArgv = [`--max-old-space-size=${maxHeapMb}`, ...(fromSource ? ['--import', 'tsx'] : [])];
   const child = fork(fileURLToPath(url), [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...(env ? { env } : {}) });
+  if (niceness > 0 && child.pid !== undefined) {
+    try {
+      setPriority(child.pid, Math.min(19, getPriority() + niceness));
+    } catch {
+      // not permitted on this system: the worker then runs at normal priority
+    }
+  }
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => (stderr = (stderr + data.toString()).slice(-4000)));
   let stopping = false;

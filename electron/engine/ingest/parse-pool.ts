@@ -24,6 +24,12 @@ interface Job {
 }
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './parse-worker.ts' : './parse-worker.js', import.meta.url);
+/**
+ * Slightly below normal priority: indexing runs in the background of whatever the user is doing,
+ * and on a machine with few cores the embedding model (in the engine's process) gets the CPU
+ * first, while parsing fills the gaps; it never runs more than a backlog ahead of embedding anyway.
+ */
+const PARSER_NICENESS = 5;
 const noTimings = { readMs: 0, parseMs: 0, splitMs: 0 };
 
 /**
@@ -40,7 +46,7 @@ export class ParsePool {
     this.pool = new SupervisedPool({
       size: options.size ?? Math.max(1, Math.min(4, availableParallelism())),
       timeoutMs,
-      startWorker: () => (isolation === 'process' ? startProcess(WORKER_URL, maxHeapMb) : startThread(WORKER_URL, maxHeapMb)),
+      startWorker: () => (isolation === 'process' ? startProcess(WORKER_URL, maxHeapMb, { niceness: PARSER_NICENESS }) : startThread(WORKER_URL, maxHeapMb)),
       request: (id, job) => ({ id, task: job.task }),
       onReply: (job, reply) => {
         job.resolve(reply.result);

@@ -1,4 +1,4 @@
-import { availableParallelism, setPriority } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { SupervisedPool } from '../host/supervised-pool.js';
 import { startProcess, startThread, type WorkerHandle } from '../host/worker-handle.js';
 import type { FromOcrWorker, OcrJob, OcrOutcome, OcrPage, ToOcrWorker } from './types.js';
@@ -38,7 +38,7 @@ interface Page {
 }
 
 const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './ocr-worker.ts' : './ocr-worker.js', import.meta.url);
-/** Below normal priority: OCR takes what the app and ordinary extraction leave. */
+/** Below the parsers' priority: OCR takes what the app, embedding and ordinary extraction leave. */
 const OCR_NICENESS = 10;
 
 export function defaultOcrPoolSize(): number {
@@ -136,13 +136,5 @@ export class OcrPool {
 function startOcrWorker(isolation: 'process' | 'thread', maxMemoryMb: number): WorkerHandle {
   const heapMb = Math.min(maxMemoryMb, 1024);
   if (isolation === 'thread') return startThread(WORKER_URL, heapMb);
-  const worker = startProcess(WORKER_URL, heapMb, { ...process.env, QUIRE_OCR_MAX_RSS_MB: String(maxMemoryMb) });
-  if (worker.pid !== null) {
-    try {
-      setPriority(worker.pid, OCR_NICENESS);
-    } catch {
-      // not permitted on this system: OCR then runs at normal priority
-    }
-  }
-  return worker;
+  return startProcess(WORKER_URL, heapMb, { env: { ...process.env, QUIRE_OCR_MAX_RSS_MB: String(maxMemoryMb) }, niceness: OCR_NICENESS });
 }
