@@ -36,7 +36,7 @@ interface PageFailure {
   message: string;
 }
 
-/** One document's pages recognised and merged in, with the pages that failed; null when cancelled. */
+/** One document with its recognised pages merged in, and the pages that failed. */
 interface Recognised {
   document: ExtractedDocument;
   failures: PageFailure[];
@@ -84,7 +84,8 @@ export async function finishOcr(
         const key = prefix ? `${prefix}/${part.key}` : part.key;
         const children = part.parts ? await recogniseParts(part.parts, key) : undefined;
         const withChildren = children ? { ...part, parts: children } : part;
-        if (!('document' in part.content) || !part.content.document.ocr?.length) return withChildren;
+        // A part's pages are read from its own bytes only; without them its text stays as extracted.
+        if (!('document' in part.content) || !part.content.document.ocr?.length || !part.content.document.ocrSource) return withChildren;
         const pages = part.content.document.ocr.length;
         const { document, failures } = await recogniseDocument(part.content.document, key);
         return { ...withChildren, content: partContent(document, failures, pages, part.kind) };
