@@ -35,6 +35,16 @@ function maxDifference(a: Float32Array[], b: Float32Array[]): number {
   return Math.max(...a.flatMap((vector, i) => [...vector].map((x, j) => (Object.is(x, b[i]![j]!) ? 0 : Math.abs(x - b[i]![j]!)))));
 }
 
+/** Runs `use` with a loaded worker embedder and closes it afterwards, whatever happens. */
+async function withEmbedder(loading: Promise<WorkerEmbedder>, use: (embedder: WorkerEmbedder) => Promise<void>): Promise<void> {
+  const embedder = await loading;
+  try {
+    await use(embedder);
+  } finally {
+    await embedder.close();
+  }
+}
+
 async function expectSameAsInProcess(folder: string): Promise<void> {
   const [inWorker, inProcess] = await Promise.all([WorkerEmbedder.load(folder), TransformersEmbedder.load(folder)]);
   try {
@@ -91,15 +101,12 @@ describe('the embedder in a worker thread', () => {
   });
 
   it('stops a worker that hangs, fails its pending calls, and the next call starts a new worker', async () => {
-    const embedder = await WorkerEmbedder.load(tinyPath, { stallMs: 1500 });
-    try {
+    await withEmbedder(WorkerEmbedder.load(tinyPath, { stallMs: 1500 }), async (embedder) => {
       const expected = await embedder.embedPassages(PASSAGES);
       embedder.simulateHang();
       await expect(embedder.embedPassages(PASSAGES)).rejects.toThrow(/stopped responding \(no progress in 2 s\).*the next call starts a new one/);
       expect(maxDifference(await embedder.embedPassages(PASSAGES), expected)).toBe(0);
-    } finally {
-      await embedder.close();
-    }
+    });
   });
 
   it('a long batch that keeps making progress is not taken for a hang', async () => {
@@ -110,20 +117,16 @@ describe('the embedder in a worker thread', () => {
     await timing.embedPassages(batch);
     const batchMs = performance.now() - started;
     await timing.close();
-    const embedder = await WorkerEmbedder.load(tinyPath, { stallMs: Math.max(200, batchMs / 2) });
-    try {
+    await withEmbedder(WorkerEmbedder.load(tinyPath, { stallMs: Math.max(200, batchMs / 2) }), async (embedder) => {
       const longBatch = [...batch, ...batch, ...batch, ...batch];
       expect((await embedder.embedPassages(longBatch)).length).toBe(longBatch.length);
-    } finally {
-      await embedder.close();
-    }
+    });
   });
 
   it('refuses to go on when the model folder changed on disk under a restarted worker', async () => {
     const folder = join(tmp.dir, 'models', 'changing-embedder');
     makeTinyEmbedder(folder);
-    const embedder = await WorkerEmbedder.load(folder);
-    try {
+    await withEmbedder(WorkerEmbedder.load(folder), async (embedder) => {
       expect(embedder.pooling).toBe('mean');
       const pending = embedder.embedPassages(PASSAGES);
       embedder.simulateCrash();
@@ -133,37 +136,29 @@ describe('the embedder in a worker thread', () => {
       const changed = embedder.embedQuery('doctor');
       await expect(changed).rejects.toThrow(EmbedderLoadError);
       await expect(changed).rejects.toThrow(/changed on disk: it now gives 32-dim cls vectors where it gave 32-dim mean/);
-    } finally {
-      await embedder.close();
-    }
+    });
   });
 
   it('answers a query before the batches of passages queued ahead of it', async () => {
-    const embedder = await WorkerEmbedder.load(tinyPath);
-    try {
+    await withEmbedder(WorkerEmbedder.load(tinyPath), async (embedder) => {
       const finished: string[] = [];
       const batch = Array.from({ length: 64 }, (_, i) => `${PASSAGES[5]} passage ${i}`);
       const batches = Array.from({ length: 12 }, (_, i) => embedder.embedPassages(batch).then(() => finished.push(`batch ${i}`)));
       const query = embedder.embedQuery('doctor cured illness').then(() => finished.push('query'));
       await Promise.all([...batches, query]);
       expect(finished.indexOf('query')).toBeLessThanOrEqual(1);
-    } finally {
-      await embedder.close();
-    }
+    });
   });
 
   it('answers a query in the middle of one long batch of passages, not after it', async () => {
-    const embedder = await WorkerEmbedder.load(tinyPath);
-    try {
+    await withEmbedder(WorkerEmbedder.load(tinyPath), async (embedder) => {
       const finished: string[] = [];
       const batch = Array.from({ length: 2000 }, (_, i) => `${PASSAGES[i % 4]} passage ${i}`);
       const passages = embedder.embedPassages(batch).then(() => finished.push('passages'));
       const query = embedder.embedQuery('doctor cured illness').then(() => finished.push('query'));
       await Promise.all([passages, query]);
       expect(finished).toEqual(['query', 'passages']);
-    } finally {
-      await embedder.close();
-    }
+    });
   });
 
   it('indexing goes on when the worker dies mid-run: the catch-up pass embeds what was missed', async () => {

@@ -69,6 +69,12 @@ export interface ExtractedDocument {
   meta?: Record<string, string>;
 }
 
+/** Pages for OCR in a document and in its parts (scanned attachments). */
+export function ocrPageCount(document: Pick<ExtractedDocument, 'ocr' | 'parts'>): number {
+  const inParts = (document.parts ?? []).map((part) => ('document' in part.content ? ocrPageCount(part.content.document) : 0) + ocrPageCount({ parts: part.parts }));
+  return (document.ocr?.length ?? 0) + inParts.reduce((sum, n) => sum + n, 0);
+}
+
 /** A per-file failure a loader can report; anything else thrown is treated as `corrupt`. */
 export class ExtractionError extends Error {
   constructor(

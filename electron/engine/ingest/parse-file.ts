@@ -4,7 +4,7 @@ import { performance } from 'node:perf_hooks';
 import type { DocumentKind, DocumentReason } from '../../shared/library.js';
 import type { NewChunk } from '../store/chunks.js';
 import { SNIFF_LENGTH, detectKind, extensionOf } from './detect.js';
-import { ExtractionError, type ExtractedDocument, type ExtractedPart } from './extracted.js';
+import { ExtractionError, ocrPageCount, type ExtractedDocument, type ExtractedPart } from './extracted.js';
 import { loaderFor } from './loaders/index.js';
 import { splitDocument, type SplitOptions } from './splitter.js';
 
@@ -76,7 +76,7 @@ export async function parseFile(task: ParseTask): Promise<ParseResult> {
     const load = await loaderFor(detection.kind);
     const document = await load({ kind: detection.kind, bytes, path: task.path, extension: extensionOf(task.path), ocr: task.ocr ?? false });
     timings.parseMs = performance.now() - started;
-    if (waitsForOcr(document)) return { type: 'needs-ocr', hash, size: bytes.length, kind: detection.kind, document, timings };
+    if (ocrPageCount(document) > 0) return { type: 'needs-ocr', hash, size: bytes.length, kind: detection.kind, document, timings };
     started = performance.now();
     const chunks = splitDocument(document, task.split);
     const children = flattenParts(document.parts ?? [], '', task.split);
@@ -94,11 +94,6 @@ export async function parseFile(task: ParseTask): Promise<ParseResult> {
     const message = `Could not read this ${detection.kind.toUpperCase()} file: ${(error as Error)?.message ?? String(error)}`;
     return { type: 'problem', status: 'failed', reason: 'corrupt', message, hash, size: bytes.length, kind: detection.kind, timings };
   }
-}
-
-/** Whether the document or any of its parts (a scanned attachment) has pages for OCR. */
-function waitsForOcr(document: Pick<ExtractedDocument, 'ocr' | 'parts'>): boolean {
-  return (document.ocr?.length ?? 0) > 0 || (document.parts ?? []).some((part) => ('document' in part.content && waitsForOcr(part.content.document)) || waitsForOcr({ parts: part.parts }));
 }
 
 /** Parts as a flat pre-order list, each split into its chunks; a part without text is `empty`. */

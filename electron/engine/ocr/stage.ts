@@ -24,12 +24,6 @@ const OCR_CACHE_VERSION = 'tesseract.js-7/lstm-best-int/1';
 /** Images alone since photos are turned upright by their EXIF orientation in either byte order. */
 const IMAGE_CACHE_VERSION = `${OCR_CACHE_VERSION}/exif-2`;
 
-/** Pages for OCR in a document and in its parts (scanned attachments), for progress counts. */
-export function ocrPageCount(document: Pick<ExtractedDocument, 'ocr' | 'parts'>): number {
-  const inParts = (document.parts ?? []).map((part) => ('document' in part.content ? ocrPageCount(part.content.document) : 0) + ocrPageCount({ parts: part.parts }));
-  return (document.ocr?.length ?? 0) + inParts.reduce((sum, n) => sum + n, 0);
-}
-
 interface PageFailure {
   page: number;
   reason: DocumentReason;
