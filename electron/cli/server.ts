@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -79,25 +80,33 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     return a.length === b.length && timingSafeEqual(a, b);
   };
 
-  const server: Server = createServer((request, response) => {
+  const handleRequest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     if (!sameOrigin(request)) return refuse(response, 403, 'Forbidden: wrong Host or Origin');
     const url = new URL(request.url ?? '/', 'http://x');
     // Tools, not the UI: the API key instead of the per-run token.
-    if (isOpenAiPath(url.pathname)) return void handleOpenAiRequest(request, response, { api: openai, apiKey: () => readOrCreateApiKey(options.dataDir) });
+    if (isOpenAiPath(url.pathname)) return void (await handleOpenAiRequest(request, response, { api: openai, apiKey: () => readOrCreateApiKey(options.dataDir) }));
     if (url.pathname.startsWith('/files/')) {
       if (!hasToken(request)) return refuse(response, 401, 'Unauthorized: missing or wrong token');
       const [, , library, id] = url.pathname.split('/');
-      const path = service.documentPath(decodeURIComponent(library ?? ''), Number(id));
-      if (!path || !existsSync(path)) return refuse(response, 404, 'No such document');
-      response.writeHead(200, { 'Content-Type': TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream', 'Content-Length': statSync(path).size, 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox" });
-      createReadStream(path).pipe(response);
-      return;
+      const libraryName = safeDecode(library ?? '');
+      const path = libraryName === null ? null : service.documentPath(libraryName, Number(id));
+      if (!path) return refuse(response, 404, 'No such document');
+      return sendFile(response, path, { 'Content-Type': TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox" });
     }
-    serveStatic(staticDir, url.pathname, response, port);
+    await serveStatic(staticDir, url.pathname, response, port);
+  };
+  const server: Server = createServer((request, response) => {
+    handleRequest(request, response).catch((error: unknown) => failRequest(request, response, error));
+  });
+  // A client that sends garbage before a request line, or resets mid-request, costs only its own connection.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
   });
 
   const sockServer = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(request.url ?? '/', 'http://x');
     const fail = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -110,14 +119,27 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
 
   function attach(ws: WebSocket): void {
     sockets.add(ws);
+    // An oversized or non-UTF-8 frame makes ws close the socket with an error; it must not reach the process.
+    ws.on('error', (error) => {
+      logRequestFailure(`WebSocket closed: ${error.message}`);
+      ws.terminate();
+    });
     const running = new Map<number, AbortController>();
     const send = (message: ServerMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
     ws.on('message', (data) => {
+      try {
+        onMessage(data.toString());
+      } catch (error) {
+        logRequestFailure(`WebSocket message failed: ${(error as Error).message}`);
+        send({ type: 'error', id: null, error: { code: 'internal', message: 'The message could not be handled' } });
+      }
+    });
+    const onMessage = (text: string): void => {
       let message: ClientMessage;
       try {
-        message = ClientMessage.parse(JSON.parse(data.toString()));
+        message = ClientMessage.parse(JSON.parse(text));
       } catch (error) {
         send({ type: 'error', id: null, error: { code: 'bad-request', message: `Malformed message: ${(error as Error).message.slice(0, 300)}` } });
         return;
@@ -135,7 +157,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
         .then((result) => send({ type: 'result', id, result }))
         .catch((error: unknown) => send({ type: 'error', id, error: abort.signal.aborted ? { code: 'cancelled', message: 'Cancelled' } : toErrorPayload(error) }))
         .finally(() => running.delete(id));
-    });
+    };
     ws.on('close', () => {
       sockets.delete(ws);
       for (const abort of running.values()) abort.abort();
@@ -167,18 +189,69 @@ function refuse(response: ServerResponse, status: number, text: string): void {
   response.end(text);
 }
 
-function serveStatic(root: string, pathname: string, response: ServerResponse, port: number): void {
-  const relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+/** A percent-decoded path segment, or null when it is not valid percent-encoding (`%ff`, `%E0%A4%A`). */
+function safeDecode(text: string): string | null {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return null;
+  }
+}
+
+function logRequestFailure(message: string): void {
+  process.stderr.write(`quire serve: ${message}\n`);
+}
+
+/** The last line of defence for one request: a short generic answer and one log line; the server goes on. */
+function failRequest(request: IncomingMessage, response: ServerResponse, error: unknown): void {
+  logRequestFailure(`${request.method ?? '?'} ${(request.url ?? '').slice(0, 200)} failed: ${(error as Error)?.message ?? String(error)}`);
+  if (response.headersSent) response.destroy();
+  else refuse(response, 500, 'Internal error');
+}
+
+/**
+ * Opens the file once and streams from that handle: no check-then-read race, and a path that is
+ * now a folder, gone or unreadable is a 404 rather than an unhandled stream error.
+ */
+async function sendFile(response: ServerResponse, path: string, headers: Record<string, string>): Promise<void> {
+  let handle: Awaited<ReturnType<typeof open>>;
+  try {
+    handle = await open(path, 'r');
+  } catch {
+    return refuse(response, 404, 'No such document');
+  }
+  let size: number;
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile()) throw new Error('not a file');
+    size = stats.size;
+  } catch {
+    await handle.close().catch(() => undefined);
+    return refuse(response, 404, 'No such document');
+  }
+  response.writeHead(200, { ...headers, 'Content-Length': size });
+  const stream = handle.createReadStream();
+  stream.on('error', (error) => {
+    logRequestFailure(`reading ${path} failed: ${error.message}`);
+    response.destroy();
+  });
+  response.on('error', () => stream.destroy());
+  stream.pipe(response);
+}
+
+async function serveStatic(root: string, pathname: string, response: ServerResponse, port: number): Promise<void> {
+  const decoded = safeDecode(pathname);
+  if (decoded === null || decoded.includes('\0')) return refuse(response, 400, 'Bad Request: malformed path');
+  const relative = normalize(decoded).replace(/^([/\\])+/, '');
   let file = join(root, relative || 'index.html');
   if (!file.startsWith(root + sep) && file !== root) return refuse(response, 403, 'Forbidden');
   if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
   if (!existsSync(file)) return refuse(response, 503, `The UI is not built: run npm run build (looked in ${root})`);
-  response.writeHead(200, {
+  return sendFile(response, file, {
     'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
     'Content-Security-Policy': `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',
     'Cache-Control': 'no-store',
   });
-  createReadStream(file).pipe(response);
 }
