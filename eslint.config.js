@@ -18,6 +18,7 @@ export default tseslint.config(
   },
   restrict(['electron/shared/**'], '^(?!zod$|zod/|\\./)', 'electron/shared is the contract: it imports zod only.'),
   restrict(['electron/engine/**'], ['electron', 'electron/*', '**/main/**', '**/preload/**', '**/cli/**', '**/renderer/**'], 'The engine never imports Electron or a shell.'),
+  restrict(['electron/host/**'], '^(?!\\.\\./shared/|node:)', 'The engine host supervises the engine process: it imports the contract and Node only.'),
   restrict(['electron/main/**'], ['**/engine/**', 'react', 'react-dom'], 'Electron main talks to the engine through the utility process, never by import.'),
   restrict(['electron/preload/**'], ['**/engine/**', '**/cli/**', '**/main/**'], 'The preload builds window.quire from the contract only.'),
   restrict(['electron/cli/**'], ['electron', 'electron/*', '**/main/**', '**/preload/**', '**/renderer/**'], 'The CLI is a shell over the engine; it never imports Electron.'),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AnswerEvent } from './answer.js';
 import { IndexProgress, IndexSummary, LibraryName, LibraryStatus, LibrarySummary } from './library.js';
+import { Profile } from './profile.js';
 import { SearchMode, SearchResponse } from './search.js';
 
 /**
@@ -25,10 +26,8 @@ export const AdapterInfo = z.object({
 export const CatalogItem = z.object({
   id: z.string(), kind: z.enum(['llm', 'embedder']), name: z.string(), sizeBytes: z.number(), licence: z.string(), installed: z.boolean(),
 });
-export const ProfileSchema = z.object({
-  name: z.string(), description: z.string(), adapters: z.array(z.object({ adapter: z.string(), scale: z.number() })), retrieval: z.boolean(),
-  k: z.number().int(), systemPrompt: z.string(), rules: z.array(z.string()), examples: z.array(z.string()),
-});
+/** A saved profile as it crosses the contract (every field filled in). */
+export const ProfileSchema = Profile;
 export const Settings = z.object({
   theme: z.enum(['system', 'light', 'dark']),
   activeModel: z.string().nullable(),
@@ -83,20 +82,29 @@ export const contract = {
     z.object({ conversationId: z.number().int().nullable() }),
   ),
   'passages.get': method(Library.extend({ chunkId: z.number().int() }), Passage),
-  'documents.open': method(Library.extend({ path: z.string().min(1) }), z.object({ opened: z.boolean(), url: z.string().nullable() })),
+  /**
+   * Opens a document's file (a part opens as the file that holds it) with the system viewer where the
+   * engine may; otherwise `url` (browser mode) or `file` (for the desktop app's main process to open).
+   */
+  'documents.open': method(Library.extend({ path: z.string().min(1) }), z.object({ opened: z.boolean(), url: z.string().nullable(), file: z.string().optional() })),
+  /** The file that holds a document (a part opens as its container): for a shell that serves files (browser mode's /files). */
+  'documents.file': method(Library.extend({ documentId: z.number().int() }), z.object({ path: z.string() })),
   'conversations.list': method(Library, z.array(ConversationSummary)),
   'conversations.get': method(Library.extend({ id: z.number().int() }), z.array(ConversationMessage)),
   'conversations.remove': method(Library.extend({ id: z.number().int() }), z.object({ removed: z.boolean() })),
   'models.list': method(z.object({}), z.array(ModelInfo)),
   'models.import': method(z.object({ path: z.string().min(1) }), ModelInfo),
   'models.remove': method(z.object({ id: z.string() }), z.object({ removed: z.boolean() })),
+  /** Makes a registered model the one every shell answers with (`quire models use`, the app's model list). */
+  'models.use': method(z.object({ id: z.string().min(1) }), ModelInfo),
   'models.catalog': method(z.object({}), z.array(CatalogItem)),
   'models.pull': streaming(z.object({ id: z.string() }), PullProgress, z.object({ id: z.string(), path: z.string() })),
   'adapters.list': method(z.object({}), z.array(AdapterInfo)),
   'adapters.import': method(z.object({ path: z.string().min(1), base: z.string().optional() }), AdapterInfo),
   'adapters.remove': method(z.object({ id: z.string() }), z.object({ removed: z.boolean() })),
   'profiles.list': method(z.object({}), z.array(ProfileSchema)),
-  'profiles.save': method(ProfileSchema.partial().extend({ name: z.string() }), ProfileSchema),
+  /** Creates or updates a profile: fields left out keep their saved (or default) values. */
+  'profiles.save': method(z.object({ name: z.string() }).extend(Profile.omit({ name: true }).partial().shape), ProfileSchema),
   'profiles.remove': method(z.object({ name: z.string() }), z.object({ removed: z.boolean() })),
   'settings.get': method(z.object({}), Settings),
   'settings.set': method(Settings.partial(), Settings),
@@ -104,6 +112,16 @@ export const contract = {
   'eval.runs': method(Library, z.array(EvalRunSummary)),
   /** A stored run's self-contained HTML report (inline CSS and SVG, no script), as `quire eval --run ID --report` writes it. */
   'eval.report': method(Library.extend({ runId: z.number().int() }), z.object({ html: z.string() })),
+  /**
+   * The OpenAI-compatible API (`/v1`), run inside the engine: bodies and results are OpenAI's shapes,
+   * validated by the engine's OpenAI schemas; errors carry `details: {status, type, param, code}`.
+   */
+  'openai.models': method(z.object({}), z.unknown()),
+  'openai.model': method(z.object({ id: z.string() }), z.unknown()),
+  'openai.chat': streaming(z.object({ body: z.unknown() }), z.unknown(), z.unknown()),
+  'openai.embeddings': method(z.object({ body: z.unknown() }), z.unknown()),
+  /** What became of chat completions: started, finished, cancelled while generating, dropped while waiting. */
+  'openai.stats': method(z.object({}), z.object({ started: z.number().int(), finished: z.number().int(), cancelled: z.number().int(), dropped: z.number().int() })),
 } as const;
 
 export type Contract = typeof contract;
@@ -119,6 +137,37 @@ export interface StreamHandle<M extends StreamMethod> {
   result: Promise<Result<M>>;
   cancel(): void;
   onEvent(listener: (event: StreamEvent<M>) => void): void;
+}
+
+/** An error that came back from the engine: the stable `code` (and `details`) the engine gave it. */
+export class EngineError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+
+  static from(payload: ErrorPayload): EngineError {
+    return new EngineError(payload.code, payload.message, payload.details);
+  }
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Stream methods: each event, in order, before the result. */
+  onEvent?: (event: unknown) => void;
+}
+
+/**
+ * The one engine API, as every shell calls it: the engine in this process (one-shot CLI commands)
+ * or in its own supervised process behind the engine host (`quire serve`, the desktop app).
+ * Failures reject with an `EngineError`.
+ */
+export interface EngineCalls {
+  call<M extends MethodName>(method: M, params: Params<M>, options?: CallOptions): Promise<Result<M>>;
 }
 
 /** What the renderer talks to: `window.quire` in Electron, a WebSocket client in browser mode. */
@@ -138,12 +187,24 @@ export const ClientMessage = z.discriminatedUnion('type', [
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
+/**
+ * Pushed without a request, to every open window: the engine restarted, or something every view may
+ * show changed (a library on disk or through another window, the models, adapters, profiles,
+ * settings, an indexing run). Views refetch what the kind names.
+ */
+export const NoticeKind = z.enum([
+  'engine-restarted', 'library-changed', 'libraries-changed', 'models-changed', 'adapters-changed', 'profiles-changed', 'settings-changed', 'indexing-changed',
+]);
+export type NoticeKind = z.infer<typeof NoticeKind>;
+export const Notice = z.object({ kind: NoticeKind, message: z.string(), library: z.string().optional() });
+export type Notice = z.infer<typeof Notice>;
+
 export const ServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('result'), id: z.number().int(), result: z.unknown() }),
   z.object({ type: z.literal('event'), id: z.number().int(), event: z.unknown() }),
   z.object({ type: z.literal('error'), id: z.number().int().nullable(), error: ErrorPayload }),
   /** Pushed without a request: the engine restarted, a library changed on disk. */
-  z.object({ type: z.literal('notice'), notice: z.object({ kind: z.enum(['engine-restarted', 'library-changed']), message: z.string(), library: z.string().optional() }) }),
+  z.object({ type: z.literal('notice'), notice: Notice }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 

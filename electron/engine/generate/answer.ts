@@ -8,6 +8,7 @@ import { extractCitations } from './citations.js';
 import { standaloneQuery } from './condense.js';
 import { LlmError, type AdapterSpec, type LlmHost } from './llm.js';
 import { locationOf, packPrompt, type PackedPassage } from './prompt.js';
+import { QuireError } from '../errors.js';
 
 export interface AskOptions {
   question: string;
@@ -36,13 +37,10 @@ export interface AnswererDeps {
   minSimilarity?: number;
 }
 
-export class AnswerError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AnswerError';
+export class AnswerError extends QuireError {
+  declare readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
   }
 }
 

@@ -3,6 +3,7 @@ import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSy
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
 import { assertAdapter, assertModel, checkAdapterFits, inspectGguf, ModelValidationError, type GgufInspection } from './gguf.js';
+import { QuireError } from '../errors.js';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const EntryId = z.string().regex(/^[\w][\w.-]*$/);
@@ -45,13 +46,10 @@ type RegistryFile = z.infer<typeof RegistryFile>;
 
 export type ModelRegistryCode = 'registry-corrupt' | 'unknown-model' | 'unknown-adapter' | 'duplicate-id' | 'invalid-id';
 
-export class ModelRegistryError extends Error {
-  constructor(
-    readonly code: ModelRegistryCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ModelRegistryError';
+export class ModelRegistryError extends QuireError {
+  declare readonly code: ModelRegistryCode;
+  constructor(code: ModelRegistryCode, message: string) {
+    super(code, message);
   }
 }
 

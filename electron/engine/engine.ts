@@ -1,0 +1,96 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { LibraryName, type LibrarySummary } from '../shared/library.js';
+import { Library } from './library.js';
+import type { ParsePoolOptions } from './ingest/parse-pool.js';
+import type { OcrPoolOptions } from './ocr/ocr-pool.js';
+import { EmbedderLoadError } from './embed/embedder.js';
+import { WorkerEmbedder } from './embed/worker-embedder.js';
+import { QuireError } from './errors.js';
+
+export interface EngineOptions {
+  /** Where libraries (and later models) live. */
+  dataDir: string;
+  parser?: ParsePoolOptions;
+  /** OCR worker pool (size, time and memory budgets). */
+  ocr?: OcrPoolOptions;
+}
+
+export class UnknownLibraryError extends QuireError {
+  constructor(name: string) {
+    super('no-library', `No library named "${name}". Create one with: quire index FOLDER --library ${name}`);
+  }
+}
+
+/** The one entry point every shell (CLI, Electron engine host, browser mode) uses. */
+export interface Engine {
+  readonly dataDir: string;
+  libraryFile(name: string): string;
+  /** Opens a library, creating its file when `create` is set. */
+  openLibrary(name: string, options?: { create?: boolean }): Library;
+  listLibraries(): LibrarySummary[];
+  removeLibrary(name: string): boolean;
+  /** An embedding model by folder path, or by id under `<dataDir>/models/embedders/`. */
+  loadEmbedder(idOrPath: string): Promise<WorkerEmbedder>;
+  /** The model a library was embedded with, if its folder is still there. */
+  loadRecordedEmbedder(library: Library): Promise<WorkerEmbedder | null>;
+}
+
+export function createEngine(options: EngineOptions): Engine {
+  const librariesDir = join(options.dataDir, 'libraries');
+  const libraryFile = (name: string): string => join(librariesDir, `${LibraryName.parse(name)}.sqlite`);
+
+  return {
+    dataDir: options.dataDir,
+    libraryFile,
+    openLibrary(name, { create = false } = {}) {
+      const file = libraryFile(name);
+      if (!existsSync(file)) {
+        if (!create) throw new UnknownLibraryError(name);
+        mkdirSync(librariesDir, { recursive: true });
+      }
+      return new Library(name, file, options.parser, options.ocr);
+    },
+    listLibraries() {
+      if (!existsSync(librariesDir)) return [];
+      return readdirSync(librariesDir)
+        .filter((f) => f.endsWith('.sqlite'))
+        .map((f) => {
+          const name = f.slice(0, -'.sqlite'.length);
+          const library = new Library(name, join(librariesDir, f));
+          try {
+            const counts = library.documents.countsByStatus();
+            const file = library.file;
+            const sizeBytes = ['', '-wal', '-shm'].reduce((sum, s) => sum + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
+            return {
+              name, file, folders: library.folders.list().map((x) => x.path),
+              documents: counts.pending + counts.indexed + counts.skipped + counts.failed,
+              chunks: library.chunks.count(), sizeBytes,
+            };
+          } finally {
+            void library.close();
+          }
+        });
+    },
+    async loadEmbedder(idOrPath) {
+      const installed = join(options.dataDir, 'models', 'embedders', idOrPath);
+      const path = existsSync(idOrPath) ? idOrPath : existsSync(installed) ? installed : null;
+      if (!path) throw new EmbedderLoadError(`No embedding model "${idOrPath}": give a folder in transformers.js layout, or an id installed under ${join(options.dataDir, 'models', 'embedders')}`);
+      return WorkerEmbedder.load(path);
+    },
+    async loadRecordedEmbedder(library) {
+      const recorded = library.meta.embedder();
+      if (!recorded?.path || !existsSync(recorded.path)) return null;
+      return WorkerEmbedder.load(recorded.path);
+    },
+    removeLibrary(name) {
+      const file = libraryFile(name);
+      if (!existsSync(file)) return false;
+      for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+      return true;
+    },
+  };
+}
+
+export { Library };
+
