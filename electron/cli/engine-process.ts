@@ -7,9 +7,9 @@ import type { EngineToHost } from '../shared/engine-protocol.js';
 const ENGINE_ENTRY = new URL(import.meta.url.endsWith('.ts') ? '../engine/host/engine-entry.ts' : '../engine/host/engine-entry.js', import.meta.url);
 
 /** The engine in a Node child process, for `quire serve`: a native abort in it (llama.cpp) costs only the engine. */
-export function forkEngineProcess(): EngineProcess {
-  const fromSource = ENGINE_ENTRY.pathname.endsWith('.ts');
-  const child = fork(fileURLToPath(ENGINE_ENTRY), [], {
+export function forkEngineProcess(entry: URL = ENGINE_ENTRY): EngineProcess {
+  const fromSource = entry.pathname.endsWith('.ts');
+  const child = fork(fileURLToPath(entry), [], {
     execArgv: fromSource ? ['--import', 'tsx'] : [],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

@@ -54,7 +54,7 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
   const staticDir = options.staticDir ?? defaultStaticDir();
   let port = 0;
   const engine = new EngineHost({
-    spawn: forkEngineProcess,
+    spawn: () => forkEngineProcess(),
     init: { dataDir: options.dataDir, watch: options.watch ?? true, model: options.model, fileUrlTemplate: `/files/{library}/{document}?token=${token}`, openFiles: false },
     onNotice: (notice) => broadcast({ type: 'notice', notice }),
     health: { intervalMs: 10_000, timeoutMs: 120_000 },
