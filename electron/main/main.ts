@@ -14,8 +14,10 @@ protocol.registerSchemesAsPrivileged([{ scheme: 'app', privileges: { standard: t
 app.enableSandbox();
 
 const windows = new Set<BrowserWindow>();
+// QUIRE_WORKERS=thread: parsers and OCR run as worker threads of the engine, since fork does not work
+// in a packaged app (RunAsNode fuse off); the engine would also choose threads by itself under Electron.
 const engine = new EngineHost<MessagePortMain>(
-  () => utilityProcess.fork(engineEntry, [], { serviceName: 'Quire engine', env: { ...process.env, QUIRE_DATA_DIR: process.env.QUIRE_DATA_DIR ?? app.getPath('userData') } }),
+  () => utilityProcess.fork(engineEntry, [], { serviceName: 'Quire engine', env: { ...process.env, QUIRE_DATA_DIR: process.env.QUIRE_DATA_DIR ?? app.getPath('userData'), QUIRE_WORKERS: 'thread' } }),
   (message) => {
     for (const window of windows) window.webContents.send('quire:notice', { kind: 'engine-restarted', message });
   },
