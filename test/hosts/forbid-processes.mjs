@@ -1,7 +1,7 @@
 // A host that cannot start processes, like a packaged Electron app with the RunAsNode fuse off:
-// loaded with `node --import`, it makes every way of starting a child process throw, in the main
-// thread and (through inherited execArgv) in every worker thread. With QUIRE_FAKE_ELECTRON set it
-// also claims to be Electron, as the engine's utility process does.
+// loaded with `node --import`, it makes every way of starting a child process throw in the engine's
+// main thread, where workers are started (Node 20 does not run --import in worker threads). With
+// QUIRE_FAKE_ELECTRON set it also claims to be Electron, as the engine's utility process does.
 import childProcess from 'node:child_process';
 import { syncBuiltinESMExports } from 'node:module';
 

@@ -30,14 +30,16 @@ describe('workers in a host that forbids fork (a packaged Electron app)', () => 
     expect(run.stderr).toMatch(/child_process\.fork is forbidden/);
   });
 
-  it('inside Electron the engine picks worker threads and indexes PDFs, DOCX, ODT and scans completely', () => {
-    const run = indexInHost({ QUIRE_FAKE_ELECTRON: '41.0.0' }, folder, ['almond buns', 'cracked skylight', 'pangolin']);
+  it('inside Electron the engine picks worker threads and indexes and embeds PDFs, DOCX, ODT and scans completely', () => {
+    const embedder = join(generated, 'models', 'tiny-embedder');
+    const run = indexInHost({ QUIRE_FAKE_ELECTRON: '45.6.1', QUIRE_TEST_EMBEDDER: embedder }, folder, ['almond buns', 'cracked skylight', 'pangolin']);
     expect(run.status, run.stderr).toBe(0);
-    const { forkRefused, summary, documents, found } = run.report;
+    const { forkRefused, summary, documents, found, vectors } = run.report;
     expect(forkRefused).toBe(true);
     expect(documents.filter((d: { status: string }) => d.status !== 'indexed'), JSON.stringify(documents)).toEqual([]);
     expect(documents.map((d: { path: string }) => d.path).sort()).toEqual(['letter.docx', 'minutes.odt', 'mixed.pdf', 'receipt.png', 'report.pdf']);
     expect(summary).toMatchObject({ seen: 5, indexed: 5, failed: 0, skipped: 0, ocr: { pages: 2, recognized: 2, failed: 0 } });
+    expect(vectors).toBe(summary.chunks);
     // Text that only OCR can find: the receipt image and the scanned page of mixed.pdf.
     expect(found['almond buns'][0]).toBe('receipt.png');
     expect(found['cracked skylight'][0]).toBe('mixed.pdf');
