@@ -158,6 +158,13 @@ describe('main process wiring (fake electron module)', () => {
     const windows: { options: unknown; url?: string }[] = [];
     const forks: string[] = [];
     let ready: () => void = () => undefined;
+    const permissionHandlers: string[] = [];
+    const forkEnv: NodeJS.ProcessEnv[] = [];
+    const permissionSession = {
+      setPermissionRequestHandler: () => permissionHandlers.push('request'),
+      setPermissionCheckHandler: () => permissionHandlers.push('check'),
+      setDevicePermissionHandler: () => permissionHandlers.push('device'),
+    };
     vi.doMock('electron', () => {
       class BrowserWindow {
         webContents = { on: vi.fn(), setWindowOpenHandler: vi.fn(), send: vi.fn() };
@@ -180,14 +187,18 @@ describe('main process wiring (fake electron module)', () => {
         ipcMain: { handle: (channel: string) => handlers.push(channel) },
         MessageChannelMain: class { port1 = {}; port2 = {}; },
         protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+        session: { defaultSession: permissionSession },
         shell: { openExternal: vi.fn() },
-        utilityProcess: { fork: (entry: string) => (forks.push(entry), { on: vi.fn(), postMessage: vi.fn(), kill: vi.fn() }) },
+        utilityProcess: { fork: (entry: string, _args: string[], options: { env: NodeJS.ProcessEnv }) => (forks.push(entry), forkEnv.push(options.env), { on: vi.fn(), postMessage: vi.fn(), kill: vi.fn() }) },
       };
     });
     await import('../../electron/main/main.js');
     ready();
     await new Promise((r) => setTimeout(r, 10));
     expect(handlers.sort()).toEqual(Object.keys(contract).map(channelFor).sort());
+    expect(permissionHandlers.sort()).toEqual(['check', 'device', 'request']);
+    // The engine is told to run parsers and OCR in threads: fork does not work in a packaged app.
+    expect(forkEnv[0]?.QUIRE_WORKERS).toBe('thread');
     expect(forks[0]).toMatch(/dist[/\\]engine[/\\]host[/\\]utility-entry\.js$/);
     expect(windows).toHaveLength(1);
     expect(windows[0]!.url).toBe('app://quire/index.html');
