@@ -1,7 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_SYSTEM_PROMPT } from '../generate/prompt.js';
+
+/** The instructions of the default profile (and of any profile that sets none). */
+export const DEFAULT_SYSTEM_PROMPT =
+  'You answer questions using only the numbered passages from the user\'s own documents. ' +
+  'After each claim, cite the passage it comes from by its number in square brackets, like [1] or [2][3]. ' +
+  'If the passages do not contain the answer, say that the library does not contain it. Do not invent facts.';
 
 export const ProfileAdapter = z.object({
   /** Adapter id in the registry, or a path to a LoRA .gguf. */
