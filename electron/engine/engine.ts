@@ -4,6 +4,7 @@ import { LibraryName, type LibrarySummary } from '../shared/library.js';
 import { Library } from './library.js';
 import type { ParsePoolOptions } from './ingest/parse-pool.js';
 import type { OcrPoolOptions } from './ocr/ocr-pool.js';
+import { defaultWorkerIsolation, type WorkerIsolation } from './host/worker-handle.js';
 import { EmbedderLoadError } from './embed/embedder.js';
 import { WorkerEmbedder } from './embed/worker-embedder.js';
 import { QuireError } from './errors.js';
@@ -14,6 +15,12 @@ export interface EngineOptions {
   parser?: ParsePoolOptions;
   /** OCR worker pool (size, time and memory budgets). */
   ocr?: OcrPoolOptions;
+  /**
+   * How parser and OCR workers run, chosen by the host: `thread` under Electron (no `fork` there),
+   * `process` elsewhere. Default: `defaultWorkerIsolation()` (`QUIRE_WORKERS`, else `thread` inside
+   * Electron, else `process`). A pool's own `isolation` option wins over this.
+   */
+  workers?: WorkerIsolation;
 }
 
 export class UnknownLibraryError extends QuireError {
@@ -39,6 +46,9 @@ export interface Engine {
 export function createEngine(options: EngineOptions): Engine {
   const librariesDir = join(options.dataDir, 'libraries');
   const libraryFile = (name: string): string => join(librariesDir, `${LibraryName.parse(name)}.sqlite`);
+  const isolation = options.workers ?? defaultWorkerIsolation();
+  const parser: ParsePoolOptions = { isolation, ...options.parser };
+  const ocr: OcrPoolOptions = { isolation, ...options.ocr };
 
   return {
     dataDir: options.dataDir,
@@ -49,7 +59,7 @@ export function createEngine(options: EngineOptions): Engine {
         if (!create) throw new UnknownLibraryError(name);
         mkdirSync(librariesDir, { recursive: true });
       }
-      return new Library(name, file, options.parser, options.ocr);
+      return new Library(name, file, parser, ocr);
     },
     listLibraries() {
       if (!existsSync(librariesDir)) return [];
@@ -93,4 +103,5 @@ export function createEngine(options: EngineOptions): Engine {
 }
 
 export { Library };
+export type { WorkerIsolation };
 

@@ -1,11 +1,11 @@
-import { app, BrowserWindow, ipcMain, MessageChannelMain, protocol, shell, utilityProcess, type MessagePortMain } from 'electron';
+import { app, BrowserWindow, ipcMain, MessageChannelMain, protocol, session, shell, utilityProcess, type MessagePortMain } from 'electron';
 import { join } from 'node:path';
 import { EngineHost, type EngineProcess } from '../host/engine-host.js';
 import type { EngineToHost } from '../shared/engine-protocol.js';
 import { engineLink } from './engine-link.js';
 import { registerIpcHandlers, type IpcMainLike } from './ipc-router.js';
 import { appProtocolHandler } from './protocol.js';
-import { APP_ORIGIN, hardenWebContents, windowOptions } from './security.js';
+import { APP_ORIGIN, denyPermissions, hardenWebContents, windowOptions } from './security.js';
 
 // Layout of the packaged app: dist-electron/{main,preload}.cjs next to dist/ (engine) and renderer/dist.
 const root = join(__dirname, '..');
@@ -66,6 +66,7 @@ function createWindow(): void {
 app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, (url) => void shell.openExternal(url)));
 
 void app.whenReady().then(() => {
+  denyPermissions(session.defaultSession);
   protocol.handle('app', appProtocolHandler(rendererDir));
   engine.start().catch((error: unknown) => {
     for (const window of windows) window.webContents.send('quire:notice', { kind: 'engine-restarted', message: `The engine could not start: ${(error as Error).message}` });

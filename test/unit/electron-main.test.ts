@@ -118,6 +118,13 @@ describe('main process wiring (fake electron module)', () => {
     const windows: { options: unknown; url?: string }[] = [];
     const forks: string[] = [];
     let ready: () => void = () => undefined;
+    const permissionHandlers: string[] = [];
+    const initMessages: unknown[] = [];
+    const permissionSession = {
+      setPermissionRequestHandler: () => permissionHandlers.push('request'),
+      setPermissionCheckHandler: () => permissionHandlers.push('check'),
+      setDevicePermissionHandler: () => permissionHandlers.push('device'),
+    };
     vi.doMock('electron', () => {
       class BrowserWindow {
         webContents = { on: vi.fn(), setWindowOpenHandler: vi.fn(), send: vi.fn() };
@@ -140,14 +147,18 @@ describe('main process wiring (fake electron module)', () => {
         ipcMain: { handle: (channel: string) => handlers.push(channel) },
         MessageChannelMain: class { port1 = {}; port2 = {}; },
         protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+        session: { defaultSession: permissionSession },
         shell: { openExternal: vi.fn() },
-        utilityProcess: { fork: (entry: string) => (forks.push(entry), { on: vi.fn(), postMessage: vi.fn(), kill: vi.fn() }) },
+        utilityProcess: { fork: (entry: string) => (forks.push(entry), { on: vi.fn(), postMessage: (message: unknown) => initMessages.push(message), kill: vi.fn() }) },
       };
     });
     await import('../../electron/main/main.js');
     ready();
     await new Promise((r) => setTimeout(r, 10));
     expect(handlers.sort()).toEqual(Object.keys(contract).map(channelFor).sort());
+    expect(permissionHandlers.sort()).toEqual(['check', 'device', 'request']);
+    // The engine is told to run parsers and OCR in threads: fork does not work in a packaged app.
+    expect(initMessages[0]).toMatchObject({ type: 'init', options: { workers: 'thread', openFiles: false } });
     expect(forks[0]).toMatch(/dist[/\\]engine[/\\]host[/\\]engine-entry\.js$/);
     expect(windows).toHaveLength(1);
     expect(windows[0]!.url).toBe('app://quire/index.html');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { contract, EngineError, type CallOptions, type EngineCalls, type MethodName, type Notice, type Params, type Result } from '../../shared/contract.js';
 import { QuireError, toErrorPayload } from '../errors.js';
-import { createEngine } from '../engine.js';
+import { createEngine, type WorkerIsolation } from '../engine.js';
 import { ModelRegistry } from '../models/registry.js';
 import { ProfileStore } from '../route/profiles.js';
 import { SettingsStore } from '../settings.js';
@@ -30,10 +30,11 @@ export interface EngineApiOptions {
   /** Open documents with the system viewer (the CLI); otherwise the UI opens `fileUrl`, or the desktop app's main opens `file`. */
   openFiles?: boolean;
   /**
-   * How parser and OCR workers run: child processes (default: a fatal out-of-memory kills only the
-   * worker), or worker threads where the host cannot start Node processes (the packaged desktop app).
+   * How parser and OCR workers run: child processes (a fatal out-of-memory kills only the worker),
+   * or worker threads where the host cannot start Node processes (the packaged desktop app).
+   * Default: see `defaultWorkerIsolation`.
    */
-  workers?: 'process' | 'thread';
+  workers?: WorkerIsolation;
 }
 
 export interface EngineApi extends EngineCalls {
@@ -53,8 +54,7 @@ export async function createEngineApi(options: EngineApiOptions, extra: { openFi
   const notify = (notice: Notice): void => {
     for (const listener of listeners) listener(notice);
   };
-  const isolation = options.workers ?? 'process';
-  const engine = createEngine({ dataDir: options.dataDir, parser: { isolation }, ocr: { isolation } });
+  const engine = createEngine({ dataDir: options.dataDir, workers: options.workers });
   const registry = new ModelRegistry(options.dataDir);
   const settings = new SettingsStore(join(options.dataDir, 'settings.json'));
   const profiles = new ProfileStore(join(options.dataDir, 'profiles.json'));

@@ -1,7 +1,5 @@
 import type { SearchResult } from '../search/searcher.js';
 
-export { DEFAULT_SYSTEM_PROMPT } from '../../shared/profile.js';
-
 export interface PackedPassage {
   /** The number the model cites: [n]. */
   n: number;

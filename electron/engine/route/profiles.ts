@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { Profile, ProfileAdapter } from '../../shared/profile.js';
+import { DEFAULT_SYSTEM_PROMPT, Profile, ProfileAdapter } from '../../shared/profile.js';
 import { QuireError } from '../errors.js';
+
+export { DEFAULT_SYSTEM_PROMPT };
 
 export { Profile, ProfileAdapter };
 
