@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,6 +135,50 @@ describe('indexing options are kept with the library', () => {
     const status = JSON.parse(quire('status', '--library', 'plain', '--json').stdout) as LibraryStatus;
     expect(status.documents.length).toBe(2);
   });
+});
+
+describe('quire index --watch and quire profiles set, through the engine API', () => {
+  it('--watch prints one summary per sync with the library\'s options, and Ctrl+C ends it with exit 0', async () => {
+    const folder = join(tmp.dir, 'watched');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'a.txt'), prose('the first file'));
+    const child = spawn(process.execPath, [CLI, '--data-dir', data, 'index', folder, '--library', 'watched', '--chunk-tokens', '50', '--watch', '--json']);
+    const lines: IndexSummary[] = [];
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let buffered = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const complete = buffered.split('\n');
+      buffered = complete.pop()!;
+      for (const line of complete) if (line.trim()) lines.push(JSON.parse(line) as IndexSummary);
+    });
+    const until = async (check: () => boolean, what: string) => {
+      const deadline = Date.now() + 45_000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr: ${stderr}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    await until(() => lines.length === 1 && stderr.includes('Watching'), 'the first summary');
+    expect(lines[0]).toMatchObject({ library: 'watched', indexed: 1 });
+    await new Promise((r) => setTimeout(r, 1500));
+    writeFileSync(join(folder, 'b.txt'), prose('the second file'));
+    await until(() => lines.length === 2, 'the summary of the sync');
+    expect(lines[1]).toMatchObject({ indexed: 1, chunks: expect.any(Number) });
+    expect(lines[1]!.chunks).toBeGreaterThanOrEqual(3);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }, 90_000);
+
+  it('profiles set changes only the options given', () => {
+    expect(quire('profiles', 'set', 'careful', '-k', '3', '--rule', 'careful').status).toBe(0);
+    const updated = quire('profiles', 'set', 'careful', '--description', 'Fewer passages');
+    expect(updated.stdout).toMatch(/^Updated profile careful - Fewer passages\n  retrieval: on \(k=3\)/);
+    const shown = JSON.parse(quire('profiles', 'show', 'careful', '--json').stdout) as { k: number; rules: string[]; description: string };
+    expect(shown).toMatchObject({ k: 3, rules: ['careful'], description: 'Fewer passages' });
+  }, 30_000);
 });
 
 describe.skipIf(!modelsPresent)('the active model is one truth for every shell', () => {
