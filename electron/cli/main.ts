@@ -16,6 +16,11 @@ const integer = (name: string) => (value: string): number => {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
   return n;
 };
+const nonNegative = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number, 0 or more`);
+  return n;
+};
 const size = (value: string): number => {
   try {
     return parseSize(value);
@@ -39,9 +44,9 @@ export function buildProgram(): Command {
     .requiredOption('-l, --library <name>', 'library name (created if new)')
     .option('--include <glob>', 'only index matching paths (relative to the folder); repeatable', collect)
     .option('--exclude <glob>', 'skip matching paths; repeatable', collect)
-    .option('--max-file-size <size>', 'skip files larger than this (e.g. 100MB)', size)
-    .option('--chunk-tokens <n>', 'target chunk size in tokens', integer('--chunk-tokens'), 300)
-    .option('--overlap-tokens <n>', 'overlap between pieces of a split passage', (v) => Number(v), 40)
+    .option('--max-file-size <size>', "skip files larger than this, e.g. 100MB (default: the library's own, at first 100MB; kept for the library)", size)
+    .option('--chunk-tokens <n>', "target chunk size in tokens (default: the library's own, at first 300; kept for the library)", integer('--chunk-tokens'))
+    .option('--overlap-tokens <n>', "overlap between pieces of a split passage (default: the library's own, at first 40; kept for the library)", nonNegative('--overlap-tokens'))
     .option('--retry-failed', 'parse files that failed before even if unchanged')
     .option('--embedder <id-or-path>', 'embedding model: a folder in transformers.js layout, or an installed id (default: the library\'s own)')
     .option('--no-embed', 'do not embed (lexical search only for new passages)')
@@ -70,7 +75,7 @@ export function buildProgram(): Command {
     .description('answer a question from a library with a local model, citing the passages (search-only without a model)')
     .argument('<question>')
     .requiredOption('-l, --library <name>', 'library name')
-    .option('-m, --model <id-or-path>', 'GGUF model: a registered id or a path (default: the most recently imported model)')
+    .option('-m, --model <id-or-path>', 'GGUF model: a registered id or a path (default: the active model, see quire models use)')
     .option('-a, --adapter <id-or-path[:scale]>', 'LoRA adapter to add, with its scale (default 1); repeatable', collect)
     .option('-p, --profile <name>', 'answer with this profile instead of letting the router choose')
     .option('-c, --conversation <id>', 'continue this conversation', integer('--conversation'))

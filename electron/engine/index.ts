@@ -6,3 +6,4 @@ export { createEngineApi, type EngineApi, type EngineApiOptions } from './api/en
 export { QuireError, toErrorPayload } from './errors.js';
 export { matchesApiKey, readOrCreateApiKey, rotateApiKey } from './openai/api-key.js';
 export { OpenAiError, toOpenAiError } from './openai/errors.js';
+export { formatMs, formatShare } from './eval/format.js';

@@ -1,9 +1,10 @@
 import { statSync } from 'node:fs';
-import type { DocumentInfo, LibraryStatus, MailHeaders, OcrSettings } from '../shared/library.js';
+import type { DocumentInfo, IndexingSettings, LibraryStatus, MailHeaders, OcrSettings } from '../shared/library.js';
 import { DEFAULT_OCR_SETTINGS, resolveLanguages } from './ocr/languages.js';
 import { OcrPool, type OcrCounters, type OcrPoolOptions } from './ocr/ocr-pool.js';
 import { OcrCache } from './store/ocr-cache.js';
-import { Indexer, type IndexOptions } from './ingest/pipeline.js';
+import { DEFAULT_MAX_FILE_BYTES, Indexer, type IndexOptions } from './ingest/pipeline.js';
+import { DEFAULT_SPLIT } from './ingest/splitter.js';
 import { ParsePool, type ParsePoolOptions } from './ingest/parse-pool.js';
 import { LibraryWatcher, type WatchOptions } from './ingest/watcher.js';
 import { ChunkStore } from './store/chunks.js';
@@ -73,6 +74,19 @@ export class Library {
     return next;
   }
 
+  /** Chunk size, overlap and file size cap: as last given for this library, else the defaults. */
+  indexingSettings(): IndexingSettings {
+    return this.meta.indexing() ?? { ...DEFAULT_SPLIT, maxFileBytes: DEFAULT_MAX_FILE_BYTES };
+  }
+
+  /** Keeps the given options with the library: every later run (a re-index, the watcher, the app) uses them. */
+  setIndexingSettings(patch: Partial<IndexingSettings>): IndexingSettings {
+    const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<IndexingSettings>;
+    const next = { ...this.indexingSettings(), ...defined };
+    this.meta.setIndexing(next);
+    return next;
+  }
+
   /** What the OCR workers did since the library was opened (pages rendered, recognised, found cached). */
   ocrCounters(): OcrCounters {
     return { ...(this.ocrPool?.counters ?? { rendered: 0, recognized: 0, cacheHits: 0, failed: 0 }) };
@@ -133,7 +147,13 @@ export class Library {
   /** Indexes the given folders (all of the library's folders by default). */
   async index(options: IndexOptions & { folders?: FolderRow[] } = {}) {
     const indexer = this.indexer();
-    const summary = await indexer.run(options.folders ?? this.folders.list(), options);
+    // What a run is not told comes from the library's own settings, so every re-index reads alike.
+    const stored = this.indexingSettings();
+    const summary = await indexer.run(options.folders ?? this.folders.list(), {
+      ...options,
+      maxFileBytes: options.maxFileBytes ?? stored.maxFileBytes,
+      split: options.split ?? { chunkTokens: stored.chunkTokens, overlapTokens: Math.min(stored.overlapTokens, Math.floor(stored.chunkTokens / 2)) },
+    });
     return { summary, timings: indexer.timings };
   }
 

@@ -1,8 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createEngine, type Library } from '../../engine/index.js';
-import type { SearchMode, SearchResult } from '../../engine/search/searcher.js';
-import { resolveDataDir } from '../data-dir.js';
+import type { SearchMode, SearchResult } from '../../shared/search.js';
+import { withEngine } from '../one-shot.js';
 
 interface SearchFlags {
   library: string;
@@ -16,32 +15,23 @@ interface SearchFlags {
 
 export async function runSearch(dataDirFlag: string | undefined, query: string | undefined, flags: SearchFlags): Promise<void> {
   if (!flags.batch && query === undefined) throw new Error('Give a query, or --batch FILE');
-  const engine = createEngine({ dataDir: resolveDataDir(dataDirFlag) });
-  const library = engine.openLibrary(flags.library);
-  try {
-    let embedderNotice: string | undefined;
-    if (flags.mode !== 'lexical' && library.meta.embedder()) {
-      const embedder = await engine.loadRecordedEmbedder(library);
-      if (embedder) library.useEmbedder(embedder);
-      else embedderNotice = `The library's embedding model (${library.meta.embedder()!.path ?? library.meta.embedder()!.model}) is not available.`;
-    }
-    const searcher = library.searcher({ vector: { strategy: flags.vectorStrategy } });
-    const options = { k: flags.k, mode: flags.mode, documents: flags.documents };
+  await withEngine(dataDirFlag, async (api) => {
+    const search = (q: string) =>
+      api.call('search', { library: flags.library, query: q, k: flags.k, mode: flags.mode, documents: flags.documents, vectorStrategy: flags.vectorStrategy });
     if (flags.batch) {
-      await runBatch(flags.batch, async (q) => (await searcher.search(q, options)).results);
+      // The library must exist before any line is read: a wrong name is one error, not one per line.
+      await api.call('libraries.options', { library: flags.library });
+      await runBatch(flags.batch, async (q) => (await search(q)).results);
       return;
     }
-    const response = await searcher.search(query!, options);
-    const notice = [embedderNotice, response.notice].filter(Boolean).join(' ') || undefined;
+    const response = await search(query!);
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ query, mode: response.mode, vectorStrategy: response.vectorStrategy, notice, results: response.results.map(toJson) })}\n`);
+      process.stdout.write(`${JSON.stringify({ query, mode: response.mode, vectorStrategy: response.vectorStrategy, notice: response.notice, results: response.results.map(toJson) })}\n`);
       return;
     }
-    if (notice) process.stderr.write(`${notice}\n`);
-    printHuman(library, response.results);
-  } finally {
-    await library.close();
-  }
+    if (response.notice) process.stderr.write(`${response.notice}\n`);
+    printHuman(flags.library, response.results);
+  });
 }
 
 /** The result shape scripts rely on; fields are only ever added. */
@@ -75,9 +65,9 @@ async function runBatch(file: string, search: (query: string) => Promise<SearchR
   }
 }
 
-function printHuman(library: Library, results: SearchResult[]): void {
+function printHuman(library: string, results: SearchResult[]): void {
   if (results.length === 0) {
-    process.stdout.write(`No results in ${library.name}.\n`);
+    process.stdout.write(`No results in ${library}.\n`);
     return;
   }
   const bold = process.stdout.isTTY ? (s: string) => `\x1b[1m${s}\x1b[22m` : (s: string) => `[${s}]`;

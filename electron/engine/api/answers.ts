@@ -7,9 +7,13 @@ export function answerHandlers(state: EngineState): Handlers<'ask' | 'profiles.l
   return {
     ask: async (p, context) => {
       const library = await state.libraries.withEmbedder(p.library);
+      const model = await state.models.modelFor(p.model);
       const done = await state.models.answer(
         library,
-        { question: p.question, conversationId: p.conversationId, profile: p.profile, signal: context.signal },
+        {
+          question: p.question, conversationId: p.conversationId, profile: p.profile, maxTokens: p.maxTokens, temperature: p.temperature,
+          remember: p.remember, model, adapters: p.adapters, signal: context.signal,
+        },
         (event) => context.emit(event),
       );
       return { conversationId: done.conversationId };

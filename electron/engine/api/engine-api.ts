@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { contract, EngineError, type CallOptions, type EngineCalls, type MethodName, type Notice, type Params, type Result } from '../../shared/contract.js';
 import { QuireError, toErrorPayload } from '../errors.js';
 import { createEngine, type WorkerIsolation } from '../engine.js';
+import { openWithSystemViewer } from '../host/open-file.js';
 import { ModelRegistry } from '../models/registry.js';
 import { ProfileStore } from '../route/profiles.js';
 import { SettingsStore } from '../settings.js';
@@ -49,7 +50,7 @@ export interface EngineApi extends EngineCalls {
  * The engine behind every shell: one handler per contract method, grouped by area, with params
  * validated on the way in and results on the way out. Shells only carry calls to `handle`/`call`.
  */
-export async function createEngineApi(options: EngineApiOptions, extra: { openFile?: (path: string) => Promise<boolean> } = {}): Promise<EngineApi> {
+export async function createEngineApi(options: EngineApiOptions): Promise<EngineApi> {
   const listeners = new Set<(notice: Notice) => void>();
   const notify = (notice: Notice): void => {
     for (const listener of listeners) listener(notice);
@@ -69,7 +70,7 @@ export async function createEngineApi(options: EngineApiOptions, extra: { openFi
     profiles,
     settings,
     fileUrl: (library, documentId) => (template ? template.replace('{library}', encodeURIComponent(library)).replace('{document}', String(documentId)) : null),
-    openFile: options.openFiles ? (extra.openFile ?? null) : null,
+    openFile: options.openFiles ? openWithSystemViewer : null,
     notify,
   };
   const handlers: Handlers<MethodName> = {
@@ -82,7 +83,7 @@ export async function createEngineApi(options: EngineApiOptions, extra: { openFi
     ...openAiHandlers(state),
   };
   // Library-level changes every window lists (created, removed, folders, embedder, an index run).
-  const changesLibraries = new Set<MethodName>(['libraries.create', 'libraries.remove', 'libraries.addFolder', 'libraries.removeFolder', 'libraries.setEmbedder', 'libraries.index']);
+  const changesLibraries = new Set<MethodName>(['libraries.create', 'libraries.remove', 'libraries.addFolder', 'libraries.removeFolder', 'libraries.setEmbedder', 'libraries.index', 'libraries.setOptions']);
 
   const handle = async (method: string, rawParams: unknown, context: CallContext): Promise<unknown> => {
     if (!Object.hasOwn(contract, method)) throw new QuireError('unknown-method', `Unknown method "${method}"`);

@@ -1,17 +1,52 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { QuireError } from '../errors.js';
-import type { Handlers } from './types.js';
+import type { Library } from '../library.js';
+import type { Handlers, ParamsOf, ResultOf } from './types.js';
 import type { EngineState } from './state.js';
 
 type LibraryMethods =
   | 'libraries.list' | 'libraries.create' | 'libraries.remove' | 'libraries.status' | 'libraries.addFolder' | 'libraries.removeFolder'
-  | 'libraries.setEmbedder' | 'libraries.index' | 'passages.get' | 'documents.open' | 'documents.file'
+  | 'libraries.setEmbedder' | 'libraries.index' | 'libraries.options' | 'libraries.setOptions' | 'libraries.watch' | 'passages.get' | 'documents.open' | 'documents.file'
   | 'conversations.list' | 'conversations.get' | 'conversations.remove';
 
 /** Libraries, their folders and documents, indexing, passages and conversations. */
 export function libraryHandlers(state: EngineState): Handlers<LibraryMethods> {
   const { engine, libraries } = state;
+
+  const loadEmbedder = async (idOrPath: string) => {
+    try {
+      return await engine.loadEmbedder(idOrPath);
+    } catch (error) {
+      throw new QuireError('bad-request', (error as Error).message);
+    }
+  };
+
+  /** Keeps the indexing options given with the library, for every later run. */
+  const keepOptions = (library: Library, p: ParamsOf<'libraries.setOptions'>): void => {
+    if (p.chunkTokens !== undefined || p.overlapTokens !== undefined || p.maxFileSize !== undefined) {
+      library.setIndexingSettings({ chunkTokens: p.chunkTokens, overlapTokens: p.overlapTokens, maxFileBytes: p.maxFileSize });
+    }
+    if (p.ocr !== undefined || p.ocrLanguages !== undefined) {
+      try {
+        library.setOcrSettings({ ...(p.ocr !== undefined ? { enabled: p.ocr } : {}), ...(p.ocrLanguages ? { languages: p.ocrLanguages } : {}) });
+      } catch (error) {
+        if (error instanceof QuireError) throw error;
+        throw new QuireError('bad-request', (error as Error).message);
+      }
+    }
+  };
+  const optionsOf = (library: Library): ResultOf<'libraries.options'> => {
+    const recorded = library.meta.embedder();
+    return {
+      ...library.indexingSettings(),
+      ocr: library.ocrSettings(),
+      embedder: recorded ? (recorded.path ?? recorded.model) : null,
+      embedderAvailable: libraries.embedderAvailable(library),
+      folders: library.folders.list().map((f) => ({ path: f.path, include: f.include, exclude: f.exclude })),
+    };
+  };
+
   return {
     'libraries.list': () => engine.listLibraries(),
 
@@ -57,23 +92,62 @@ export function libraryHandlers(state: EngineState): Handlers<LibraryMethods> {
         library.dropEmbedder();
         return library.status();
       }
-      let embedder: Awaited<ReturnType<typeof engine.loadEmbedder>>;
-      try {
-        embedder = await engine.loadEmbedder(p.embedder);
-      } catch (error) {
-        throw new QuireError('bad-request', (error as Error).message);
-      }
-      library.useEmbedder(embedder);
+      library.useEmbedder(await loadEmbedder(p.embedder));
       return library.status();
     },
 
     'libraries.index': async (p, context) => {
-      const library = await libraries.withEmbedder(p.library);
+      const folders = (p.folders ?? []).map((folder) => resolve(folder));
+      for (const folder of folders) {
+        if (!existsSync(folder)) throw new QuireError('bad-request', `No such folder: ${folder}`);
+      }
+      // Folders given: the library is created when it is new.
+      const library = libraries.get(p.library, { create: folders.length > 0 });
       return libraries.whileIndexing(p.library, async () => {
-        const { summary } = await library.index({ retryFailed: p.retryFailed ?? false, signal: context.signal, onProgress: (progress) => context.emit(progress) });
+        const patterns = p.include || p.exclude ? { include: p.include, exclude: p.exclude } : {};
+        const added = folders.map((folder) => library.addFolder(folder, patterns));
+        const notice = (text: string) => context.emit({ phase: 'walking', done: 0, total: 0, currentFile: null, chunks: 0, notice: text });
+        if (p.embed !== false && p.embedder) {
+          const embedder = await loadEmbedder(p.embedder);
+          if (library.useEmbedder(embedder).reembed) notice(`Embedding model is now ${embedder.model} (${embedder.dimension} dims): every passage will be embedded again.`);
+        } else if (p.embed !== false) {
+          await libraries.withEmbedder(p.library);
+          const recorded = library.meta.embedder();
+          if (recorded && !library.activeEmbedder) notice(`The library's embedding model (${recorded.path ?? recorded.model}) is not available; indexing without embeddings.`);
+        }
+        keepOptions(library, p);
+        if (library.folders.list().length === 0) throw new QuireError('bad-request', `Library "${p.library}" has no folders; give one: quire index FOLDER --library ${p.library}`);
+        const { summary } = await library.index({
+          retryFailed: p.retryFailed ?? false,
+          folders: added.length > 0 ? added : undefined,
+          signal: context.signal,
+          onProgress: (progress) => context.emit(progress),
+        });
         if (!summary.cancelled) libraries.watch(library);
         return summary;
       });
+    },
+
+    'libraries.options': (p) => optionsOf(libraries.get(p.library)),
+
+    'libraries.setOptions': (p) => {
+      const library = libraries.get(p.library);
+      keepOptions(library, p);
+      return optionsOf(library);
+    },
+
+    'libraries.watch': async (p, context) => {
+      const library = await libraries.withEmbedder(p.library);
+      const watcher = library.watch({ onSync: (summary) => context.emit({ summary }), onError: (error) => context.emit({ error: error.message }) });
+      try {
+        await new Promise<void>((done) => {
+          if (context.signal.aborted) return done();
+          context.signal.addEventListener('abort', () => done(), { once: true });
+        });
+      } finally {
+        await watcher.close();
+      }
+      return { folders: library.folders.list().map((f) => f.path) };
     },
 
     'passages.get': (p) => {

@@ -90,14 +90,17 @@ export class ModelHost {
     emit: (event: AnswerEvent) => void,
   ) {
     const model = options.model === undefined ? this.activeModel() : options.model;
-    return this.withModel(model, options.signal, (llm) => {
+    return this.withModel(model, options.signal, async (llm) => {
       const answerer = new Answerer({
         library, llm,
         router: new Router(this.deps.profiles.list(), library.activeEmbedder),
         resolveAdapter: (idOrPath) => this.resolveFittingAdapter(idOrPath, model?.path ?? null),
       });
       const adapters = options.adapters ?? this.deps.settings.get().activeAdapters;
-      return answerer.ask({ ...options, extraAdapters: adapters.map((a) => ({ path: a.adapter, scale: a.scale })) }, emit);
+      // The done event names the model that answered, so every shell can show (and a test can check) which one it was.
+      const named = <E extends AnswerEvent>(event: E): E => (event.type === 'done' ? { ...event, model: model?.id ?? null } : event);
+      const done = await answerer.ask({ ...options, extraAdapters: adapters.map((a) => ({ path: a.adapter, scale: a.scale })) }, (event) => emit(named(event)));
+      return named(done);
     });
   }
 
@@ -112,8 +115,11 @@ export class ModelHost {
     });
   }
 
-  /** Switching models under a running generation would pull it out from under it: switches wait their turn too. */
-  private withModel<T>(model: ServedModel | null, signal: AbortSignal | undefined, work: (llm: LlmHost | null) => Promise<T>): Promise<T> {
+  /**
+   * Work with a model loaded (or none), in turn with every other generation: switching models under a
+   * running generation would pull it out from under it, so switches wait their turn too.
+   */
+  withModel<T>(model: ServedModel | null, signal: AbortSignal | undefined, work: (llm: LlmHost | null) => Promise<T>): Promise<T> {
     return this.turns.run(signal, async () => {
       if (!model) return work(null);
       this.llm ??= await LlmHost.create({ contextSize: this.deps.contextSize });

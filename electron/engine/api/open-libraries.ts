@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Notice } from '../../shared/contract.js';
 import { QuireError } from '../errors.js';
 import type { Engine, Library } from '../engine.js';
@@ -19,10 +20,11 @@ export class OpenLibraries {
     private readonly options: { watch: boolean; notify: (notice: Notice) => void },
   ) {}
 
-  get(name: string): Library {
+  /** The open library of that name; `create` makes its file when there is none yet. */
+  get(name: string, options: { create?: boolean } = {}): Library {
     let library = this.open.get(name);
     if (!library) {
-      library = this.engine.openLibrary(name);
+      library = this.engine.openLibrary(name, options);
       this.open.set(name, library);
     }
     return library;
@@ -64,6 +66,12 @@ export class OpenLibraries {
       this.indexing.delete(name);
       this.options.notify({ kind: 'indexing-changed', library: name, message: `${name}: indexing ended` });
     }
+  }
+
+  /** Whether the library's recorded embedding model is loaded, or can be (its folder is still there). */
+  embedderAvailable(library: Library): boolean {
+    const recorded = library.meta.embedder();
+    return library.activeEmbedder !== null || (recorded?.path !== undefined && existsSync(recorded.path));
   }
 
   /** After an index run: keep the library in sync with its folders from now on (when the shell asked for it). */

@@ -1,7 +1,6 @@
 import type { EngineToHost, HostToEngine } from '../../shared/engine-protocol.js';
 import { createEngineApi, type EngineApi, type EngineApiOptions } from '../api/engine-api.js';
 import { toErrorPayload } from '../errors.js';
-import { openWithSystemViewer } from './open-file.js';
 
 /**
  * The engine's own process, started by an engine host: an Electron utility process (messages on
@@ -47,7 +46,7 @@ function serve(message: HostToEngine): void {
 parent.onMessage((message) => {
   if (message.type !== 'init') return serve(message);
   if (api) return;
-  createEngineApi(message.options as EngineApiOptions, { openFile: openWithSystemViewer }).then(
+  createEngineApi(message.options as EngineApiOptions).then(
     (created) => {
       api = created;
       api.onNotice((notice) => parent.post({ type: 'notice', notice }));
