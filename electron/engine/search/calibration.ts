@@ -350,7 +350,12 @@ async function measure(
     return n ? hits / n : 0;
   };
 
-  // Weights: best recall@k on the tuning queries, then best MRR, then the ratio nearest to 1:1.
+  // Weights: best recall@k on the tuning queries, then best MRR; on a tie, the ratio nearest to
+  // one step towards the list that retrieves better alone (1:2 or 2:1), or 1:1 when they are even.
+  const tuneRecall = (ids: (i: number) => readonly number[]) => recall(true, ids);
+  const lexicalAlone = tuneRecall((i) => positiveRanks[i]!.lexical.lexicalIds);
+  const vectorAlone = embedder ? tuneRecall((i) => positiveRanks[i]!.hybrid.vectorIds) : 0;
+  const preferred = lexicalAlone > vectorAlone ? 1 / 2 : vectorAlone > lexicalAlone ? 2 : 1;
   const candidates: FusionWeights[] = embedder
     ? RATIOS.map((r) => (r === Infinity ? { lexical: 0, vector: 1 } : r > 1 ? { lexical: 1 / r, vector: 1 } : { lexical: 1, vector: r }))
     : [{ lexical: 1, vector: 0 }];
@@ -367,7 +372,7 @@ async function measure(
       if (hit(ids, p.chunkId)) hits++;
       mrr += reciprocal(ids, p.chunkId);
     });
-    const score = { weights, recall: n ? hits / n : 0, mrr: n ? mrr / n : 0, balance: -Math.abs(Math.log((weights.vector + 1e-3) / (weights.lexical + 1e-3))) };
+    const score = { weights, recall: n ? hits / n : 0, mrr: n ? mrr / n : 0, balance: -Math.abs(Math.log((weights.vector + 1e-3) / (weights.lexical + 1e-3) / preferred)) };
     if (!best || score.recall > best.recall + 1e-9 || (Math.abs(score.recall - best.recall) <= 1e-9 && (score.mrr > best.mrr + 1e-9 || (Math.abs(score.mrr - best.mrr) <= 1e-9 && score.balance > best.balance)))) best = score;
   }
   const weights = best!.weights;
@@ -447,6 +452,14 @@ export function chooseThreshold(positives: readonly Feature[], negatives: readon
     if (!best || refused > best.refused || (refused === best.refused && answered > best.answered)) best = { coverage: c, similarity: s, refused, answered };
   }
   if (!best) return { similarity: null, coverage: 0 };
+  if (hasVectors && !Number.isFinite(best.similarity)) {
+    // Coverage alone answers enough; a similarity above every unanswerable query still answers a
+    // paraphrase that shares no word with the library.
+    const c = best.coverage;
+    const highest = negatives.filter((n) => n.coverage < c).reduce((m, n) => Math.max(m, n.similarity), -Infinity);
+    const above = positives.filter((p) => p.similarity > highest).reduce((m, p) => Math.min(m, p.similarity), Infinity);
+    if (Number.isFinite(highest) && Number.isFinite(above)) best.similarity = (highest + above) / 2;
+  }
   const below = (values: number[], at: number) => values.filter((v) => v < at && Number.isFinite(v)).reduce((m, v) => Math.max(m, v), -Infinity);
   const midway = (at: number, values: number[]) => {
     if (!Number.isFinite(at)) return null;
@@ -455,6 +468,6 @@ export function chooseThreshold(positives: readonly Feature[], negatives: readon
   };
   return {
     coverage: midway(best.coverage, negatives.map((n) => n.coverage)),
-    similarity: hasVectors ? midway(best.similarity, negatives.map((n) => n.similarity)) : null,
+    similarity: !hasVectors || !Number.isFinite(best.similarity) ? null : best.similarity > below(negatives.map((n) => n.similarity), Infinity) ? best.similarity : midway(best.similarity, negatives.map((n) => n.similarity)),
   };
 }

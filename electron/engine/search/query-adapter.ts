@@ -66,8 +66,9 @@ export interface TrainOptions {
  * passages of its batch), starting from identity, with Adam. Deterministic for the same pairs.
  */
 export async function trainQueryAdapter(pairs: readonly TrainingPair[], dimension: number, options: TrainOptions = {}): Promise<{ adapter: QueryAdapter; epochs: number; validationLoss: number; initialLoss: number }> {
-  const epochs = options.epochs ?? 30;
   const batchSize = options.batchSize ?? 64;
+  // Small libraries give few batches per pass: at least ~400 steps in all.
+  const epochs = options.epochs ?? Math.max(30, Math.ceil(400 / Math.max(1, Math.ceil((pairs.length * 0.8) / batchSize))));
   const lr = options.learningRate ?? 2e-3;
   const tau = options.temperature ?? 0.05;
   const lambda = options.regularisation ?? 1e-3;

@@ -131,11 +131,16 @@ export function makeUnanswerable(db: Db, options: { count?: number; seed?: numbe
     made.push({ query: template.replace(/\{\}/g, () => madeUpWord()), kind: 'made-up', split: 'tune' });
   }
 
+  // Everyday words of the library itself: a real off-subject question often shares one or two.
+  const sample = statement(db, 'SELECT text FROM chunks WHERE id IN (SELECT id FROM chunks ORDER BY id LIMIT 2000) LIMIT 200').pluck().all() as string[];
+  const everyday = [...new Set(sample.flatMap((t) => fold(t).match(/\p{L}{4,}/gu) ?? []).filter((w) => !STOPWORDS.has(w)))].sort();
   const foreign = SUBJECTS.filter((words) => words.filter(known).length <= words.length * 0.2);
   for (let i = 0; i < count - half && foreign.length > 0; i++) {
     const words = foreign[i % foreign.length]!;
     const template = pick(TEMPLATES);
-    made.push({ query: template.replace(/\{\}/g, () => pick(words)), kind: 'off-subject', split: 'tune' });
+    let slot = 0;
+    const shared = i % 2 === 1 && everyday.length > 0 ? pick(everyday) : null;
+    made.push({ query: template.replace(/\{\}/g, () => (slot++ === 1 && shared ? shared : pick(words))), kind: 'off-subject', split: 'tune' });
   }
   assignSplits(made, random);
   return made;
