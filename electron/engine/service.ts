@@ -288,8 +288,13 @@ export class QuireService {
     try {
       const { summary } = await library.index({ retryFailed, signal: context.signal, onProgress: (progress) => context.emit(progress) });
       if (this.options.watch && !summary.cancelled && !this.watchers.has(name)) {
-        this.watchers.set(name, library.watch({ onSync: (s) => this.options.onNotice?.({ kind: 'library-changed', library: name, message: `${name}: ${s.indexed} updated, ${s.removed} removed` }) }));
+        this.watchers.set(name, library.watch({ onSync: (s) => {
+          this.options.onNotice?.({ kind: 'library-changed', library: name, message: `${name}: ${s.indexed} updated, ${s.removed} removed` });
+          void library.calibrateInBackground().catch(() => undefined);
+        } }));
       }
+      // Recalibrates search when the library changed by more than a tenth (cancelled when the library closes).
+      if (!summary.cancelled) void library.calibrateInBackground().catch(() => undefined);
       return summary;
     } finally {
       this.indexing.delete(name);

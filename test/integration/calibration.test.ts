@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +9,7 @@ import { Router } from '../../electron/engine/route/router.js';
 import { describeRetrieval, type RetrievalFigures } from '../../electron/shared/search.js';
 import { keywordCorpus, libraryJargonCorpus, meaningCorpus, writeCorpus, type Passage } from '../../scripts/fixtures/calibration-corpora.js';
 import { makeTinyEmbedder } from '../../scripts/fixtures/tiny-embedder.js';
-import { ROOT, tempDir } from '../helpers.js';
+import { CLI, ROOT, tempDir } from '../helpers.js';
 
 const SHARED_EMBEDDER = resolve(ROOT, '..', 'shared', 'models', 'm2v-vocabq-bge-base-64d');
 const hasShared = existsSync(SHARED_EMBEDDER);
@@ -174,5 +175,28 @@ describe('the query adapter', () => {
     expect(figures.adapter!.kept).toBe(false);
     expect(figures.adapterInForce).toBe(false);
     expect(library.calibratedTuning().queryAdapter).toBeNull();
+  }, 180_000);
+});
+
+describe('the quire command', () => {
+  it('index calibrates; status --json has `retrieval`; search --explain prints the calibration and --json marks weak results', async () => {
+    const folder = join(tmp.dir, 'cli-docs');
+    mkdirSync(folder);
+    writeCorpus(folder, keywordCorpus(120, 7));
+    const dataDir = join(tmp.dir, 'cli-data');
+    const quire = (...args: string[]) => execFileSync(process.execPath, [CLI, '--data-dir', dataDir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    quire('index', folder, '--library', 'cli', '--embedder', tinyPath, '--json');
+    const status = JSON.parse(quire('status', '--library', 'cli', '--json')) as { retrieval: RetrievalFigures };
+    expect(status.retrieval).toMatchObject({ k: 10, stale: false, embedder: 'tiny-embedder:32' });
+    expect(status.retrieval.lexical).toBeGreaterThan(status.retrieval.vector!);
+    expect(quire('status', '--library', 'cli')).toContain(describeRetrieval(status.retrieval));
+
+    const explained = quire('search', 'zorblat quenfid', '--library', 'cli', '--explain');
+    expect(explained).toContain(`calibration: ${describeRetrieval(status.retrieval)}`);
+    expect(explained).toMatch(/fusion weights: keywords [\d.]+ · meaning [\d.]+/);
+    const weak = JSON.parse(quire('search', 'zorblat quenfid', '--library', 'cli', '--json', '--explain')) as { calibration: RetrievalFigures; results: { weak?: boolean }[] };
+    expect(weak.calibration).toEqual(status.retrieval);
+    expect(weak.results.length).toBeGreaterThan(0);
+    expect(weak.results.every((r) => r.weak === true)).toBe(true);
   }, 180_000);
 });

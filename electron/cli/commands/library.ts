@@ -1,7 +1,9 @@
 import { SingleBar } from 'cli-progress';
 import { resolve } from 'node:path';
 import { createEngine } from '../../engine/index.js';
+import { CalibrationCancelled } from '../../engine/search/calibration.js';
 import type { IndexSummary, LibraryStatus } from '../../shared/library.js';
+import { describeRetrieval } from '../../shared/search.js';
 import { resolveDataDir } from '../data-dir.js';
 
 interface IndexFlags {
@@ -12,6 +14,8 @@ interface IndexFlags {
   chunkTokens: number;
   overlapTokens: number;
   retryFailed?: boolean;
+  /** false with --no-calibrate. */
+  calibrate?: boolean;
   watch?: boolean;
   json?: boolean;
   embedder?: string;
@@ -74,6 +78,14 @@ export async function runIndex(dataDirFlag: string | undefined, folderArgs: stri
       process.exitCode = 130;
       return;
     }
+    if (flags.calibrate !== false) {
+      // Measures retrieval on the library's own queries and sets fusion, threshold and adapter, when it changed by more than a tenth.
+      const figures = await library.calibrateIfDue({ signal: abort.signal }).catch((error: unknown) => {
+        if (error instanceof CalibrationCancelled) return null;
+        throw error;
+      });
+      if (figures && !flags.json) process.stderr.write(`Search calibrated: ${describeRetrieval(figures)}\n`);
+    }
     if (flags.watch) {
       process.stderr.write(`Watching ${library.folders.list().map((f) => f.path).join(', ')} (Ctrl+C to stop)\n`);
       const watcher = library.watch({
@@ -122,6 +134,7 @@ export async function runStatus(dataDirFlag: string | undefined, flags: { librar
     process.stdout.write(`documents: ${c.indexed} indexed, ${c.skipped} skipped, ${c.failed} failed, ${c.pending} pending; ${status.chunks} chunks\n`);
     const ocr = library.ocrSettings();
     process.stdout.write(`OCR: ${ocr.enabled ? `on (${ocr.languages.join('+')})` : 'off'}\n`);
+    if (status.retrieval) process.stdout.write(`search: ${describeRetrieval(status.retrieval)}${status.retrieval.stale ? ' (recalibration due)' : ''}\n`);
     for (const d of status.documents.filter((x) => x.status !== 'indexed' || x.reason)) {
       process.stdout.write(`  ${d.status.padEnd(7)} ${(d.reason ?? '').padEnd(14)} ${d.relativePath}${d.message ? `: ${d.message}` : ''}\n`);
     }
