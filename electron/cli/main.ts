@@ -53,6 +53,7 @@ export function buildProgram(): Command {
     .option('--ocr', 'read scanned PDF pages and images with OCR (the default; kept for the library)')
     .option('--no-ocr', 'do not run OCR for this library (kept for the library)')
     .option('--ocr-languages <codes>', 'OCR languages, e.g. eng or eng+deu: installed @tesseract.js-data/<code> packages (kept for the library)')
+    .option('--no-calibrate', 'do not recalibrate search (fusion, "not found" threshold, query adapter) after indexing')
     .option('-w, --watch', 'keep watching the folders and re-index changes until interrupted')
     .option('--json', 'print the summary as JSON')
     .action(async (folders: string[], options) => runIndex(program.opts().dataDir, folders, options));
@@ -67,6 +68,7 @@ export function buildProgram(): Command {
     .option('--documents', 'one result per document (its best passage)')
     .addOption(new Option('--vector-strategy <strategy>', 'exact scan, quantised fast path, or auto by library size').choices(['auto', 'exact', 'fast']).default('auto'))
     .option('--batch <file>', 'run many queries: JSON lines {"id", "query"} in, one JSON line {"id", "results"} out ("-" for stdin)')
+    .option('--explain', 'print the calibration in force (fusion weights, relevance threshold, query adapter, measured recall)')
     .option('--json', 'print JSON')
     .action(async (query: string | undefined, options) => runSearch(program.opts().dataDir, query, options));
 

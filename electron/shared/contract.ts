@@ -3,7 +3,7 @@ import { AnswerEvent } from './answer.js';
 import { EvalEvent, EvalModes, EvalReport, QuestionSetInfo } from './evaluation.js';
 import { IndexProgress, IndexSummary, LibraryName, LibraryOptions, LibraryStatus, LibrarySummary } from './library.js';
 import { Profile } from './profile.js';
-import { SearchMode, SearchResponse } from './search.js';
+import { RetrievalFigures, SearchMode, SearchResponse } from './search.js';
 
 /**
  * The one contract between the UI and the engine, whatever carries it (Electron MessagePorts or
@@ -134,10 +134,19 @@ export const contract = {
       ...IndexingParams,
       embedder: z.string().min(1).optional(),
       embed: z.boolean().optional(),
+      /**
+       * Recalibrate search when the library changed by more than a tenth (or its embedder did):
+       * `background` (default: the run ends first), `wait` (the run ends after it: one-shot CLI), or `off`.
+       */
+      calibrate: z.enum(['background', 'wait', 'off']).optional(),
     }),
     IndexProgress,
     IndexSummary,
   ),
+  /** How well each list retrieves on the library's own held-back questions, and the fusion, threshold and adapter in force; null until calibrated. */
+  'libraries.retrieval': method(Library, RetrievalFigures.nullable()),
+  /** Switches the library's calibrated query adapter on or off (off restores the ranking without it exactly). */
+  'libraries.setQueryAdapter': method(Library.extend({ enabled: z.boolean() }), RetrievalFigures.nullable()),
   /** How the library is read: chunking, file size cap, OCR, embedder, folders and their patterns. */
   'libraries.options': method(Library, LibraryOptions),
   /** Changes how the library is read from the next run on (kept with the library). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RetrievalFigures } from './search.js';
 
 /** Where a document stands in a library. */
 export const DocumentStatus = z.enum(['pending', 'indexed', 'skipped', 'failed']);
@@ -63,6 +64,8 @@ export const LibraryStatus = z.object({
   counts: z.record(DocumentStatus, z.number().int().nonnegative()),
   chunks: z.number().int().nonnegative(),
   documents: z.array(DocumentInfo),
+  /** Retrieval measured on the library's own held-back queries (see `RetrievalFigures`); null until calibrated. */
+  retrieval: RetrievalFigures.nullable().optional(),
 });
 export type LibraryStatus = z.infer<typeof LibraryStatus>;
 

@@ -2,6 +2,7 @@ import { SingleBar } from 'cli-progress';
 import type { EngineApi } from '../../engine/index.js';
 import { EngineError } from '../../shared/contract.js';
 import type { IndexProgress, IndexSummary } from '../../shared/library.js';
+import { describeRetrieval } from '../../shared/search.js';
 import { interruptible, withEngine } from '../one-shot.js';
 
 interface IndexFlags {
@@ -13,6 +14,8 @@ interface IndexFlags {
   chunkTokens?: number;
   overlapTokens?: number;
   retryFailed?: boolean;
+  /** false with --no-calibrate. */
+  calibrate?: boolean;
   watch?: boolean;
   json?: boolean;
   embedder?: string;
@@ -43,6 +46,7 @@ export async function runIndex(dataDirFlag: string | undefined, folders: string[
         const ocr = p.ocr && p.phase === 'indexing' ? ` | OCR ${p.ocr.done}/${p.ocr.total} pages` : '';
         bar.update(p.done, { chunks: p.chunks, ocr, file: (p.currentFile ?? '').slice(-50) });
       };
+      const calibratedBefore = folders.length > 0 ? null : await api.call('libraries.retrieval', { library: flags.library }).catch(() => null);
       const summary = await api.call(
         'libraries.index',
         {
@@ -53,6 +57,8 @@ export async function runIndex(dataDirFlag: string | undefined, folders: string[
           ocr: flags.ocr, ocrLanguages: languages?.length ? languages : undefined,
           embedder: flags.embed ? flags.embedder : undefined, embed: flags.embed,
           retryFailed: flags.retryFailed,
+          // One-shot: the process ends with the run, so a due calibration is part of it.
+          calibrate: flags.calibrate === false ? 'off' : 'wait',
         },
         { signal, onEvent: (event) => onProgress(event as IndexProgress) },
       ).finally(() => barPhase && bar?.stop());
@@ -61,6 +67,8 @@ export async function runIndex(dataDirFlag: string | undefined, folders: string[
         process.exitCode = 130;
         return;
       }
+      const calibrated = await api.call('libraries.retrieval', { library: flags.library });
+      if (calibrated && calibrated.calibratedAt !== calibratedBefore?.calibratedAt && !flags.json) process.stderr.write(`Search calibrated: ${describeRetrieval(calibrated)}\n`);
       if (flags.watch) await watch(api, flags, signal);
     }, ['SIGINT', 'SIGTERM']),
   );
@@ -112,6 +120,7 @@ export async function runStatus(dataDirFlag: string | undefined, flags: { librar
     process.stdout.write(`documents: ${c.indexed} indexed, ${c.skipped} skipped, ${c.failed} failed, ${c.pending} pending; ${status.chunks} chunks\n`);
     const { ocr } = await api.call('libraries.options', { library: flags.library });
     process.stdout.write(`OCR: ${ocr.enabled ? `on (${ocr.languages.join('+')})` : 'off'}\n`);
+    if (status.retrieval) process.stdout.write(`search: ${describeRetrieval(status.retrieval)}${status.retrieval.stale ? ' (recalibration due)' : ''}\n`);
     for (const d of status.documents.filter((x) => x.status !== 'indexed' || x.reason)) {
       process.stdout.write(`  ${d.status.padEnd(7)} ${(d.reason ?? '').padEnd(14)} ${d.relativePath}${d.message ? `: ${d.message}` : ''}\n`);
     }

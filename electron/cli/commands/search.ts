@@ -1,6 +1,6 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { SearchMode, SearchResult } from '../../shared/search.js';
+import { describeRetrieval, type RetrievalFigures, type SearchMode, type SearchResult } from '../../shared/search.js';
 import { withEngine } from '../one-shot.js';
 
 interface SearchFlags {
@@ -11,6 +11,7 @@ interface SearchFlags {
   vectorStrategy: 'auto' | 'exact' | 'fast';
   batch?: string;
   json?: boolean;
+  explain?: boolean;
 }
 
 export async function runSearch(dataDirFlag: string | undefined, query: string | undefined, flags: SearchFlags): Promise<void> {
@@ -25,11 +26,13 @@ export async function runSearch(dataDirFlag: string | undefined, query: string |
       return;
     }
     const response = await search(query!);
+    const calibration = flags.explain ? await api.call('libraries.retrieval', { library: flags.library }) : undefined;
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ query, mode: response.mode, vectorStrategy: response.vectorStrategy, notice: response.notice, results: response.results.map(toJson) })}\n`);
+      process.stdout.write(`${JSON.stringify({ query, mode: response.mode, vectorStrategy: response.vectorStrategy, notice: response.notice, ...(flags.explain ? { calibration } : {}), results: response.results.map(toJson) })}\n`);
       return;
     }
     if (response.notice) process.stderr.write(`${response.notice}\n`);
+    if (flags.explain) process.stdout.write(explain(calibration ?? null));
     printHuman(flags.library, response.results);
   });
 }
@@ -40,7 +43,25 @@ function toJson(r: SearchResult) {
     path: r.path, score: r.score, text: r.text, page: r.page, lines: r.lines,
     relativePath: r.relativePath, headingPath: r.headingPath, kind: r.kind, snippet: r.snippet, highlights: r.highlights,
     chunkId: r.chunkId, documentId: r.documentId, ranks: r.ranks,
+    ...(r.similarity !== undefined ? { similarity: r.similarity } : {}),
+    ...(r.weak !== undefined ? { weak: r.weak } : {}),
   };
+}
+
+/** The calibration in force, for `--explain`. */
+function explain(figures: RetrievalFigures | null): string {
+  if (!figures) return 'calibration: none yet (fusion 1:1, "not found" = no keyword match and no similarity >= 0.3); run quire index to calibrate\n';
+  const t = figures.threshold;
+  const floors = [t.similarity !== null ? `similarity >= ${t.similarity.toFixed(3)}` : null, t.coverage !== null ? `coverage >= ${t.coverage.toFixed(3)}` : null].filter(Boolean).join(' or ');
+  const adapter = figures.adapter
+    ? `query adapter: ${figures.adapter.kept ? (figures.adapterInForce ? 'on' : 'switched off') : 'not kept'} (meaning ${figures.adapter.vectorWithout.toFixed(2)} -> ${figures.adapter.vectorWith.toFixed(2)} with it)`
+    : 'query adapter: none';
+  return [
+    `calibration: ${describeRetrieval(figures)} (recall@${figures.k}, ${figures.calibratedAt}${figures.stale ? ', recalibration due' : ''})`,
+    `fusion weights: keywords ${figures.weights.lexical} · meaning ${figures.weights.vector}`,
+    `relevant when: ${floors || 'always'} (own questions answered ${(t.answered * 100).toFixed(0)}%, unanswerable refused ${(t.refused * 100).toFixed(0)}% of ${t.unanswerable})`,
+    adapter,
+  ].join('\n') + '\n';
 }
 
 /** JSON lines in, one JSON line out per query, in input order; a bad line gets an error line, never a crash. */

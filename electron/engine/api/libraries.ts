@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { QuireError } from '../errors.js';
+import { CalibrationCancelled } from '../search/calibration.js';
 import type { Library } from '../library.js';
 import type { Handlers, ParamsOf, ResultOf } from './types.js';
 import type { EngineState } from './state.js';
 
 type LibraryMethods =
   | 'libraries.list' | 'libraries.create' | 'libraries.remove' | 'libraries.status' | 'libraries.addFolder' | 'libraries.removeFolder'
-  | 'libraries.setEmbedder' | 'libraries.index' | 'libraries.options' | 'libraries.setOptions' | 'libraries.watch' | 'passages.get' | 'documents.open' | 'documents.file'
+  | 'libraries.setEmbedder' | 'libraries.index' | 'libraries.options' | 'libraries.setOptions' | 'libraries.watch' | 'libraries.retrieval' | 'libraries.setQueryAdapter' | 'passages.get' | 'documents.open' | 'documents.file'
   | 'conversations.list' | 'conversations.get' | 'conversations.remove';
 
 /** Libraries, their folders and documents, indexing, passages and conversations. */
@@ -123,12 +124,25 @@ export function libraryHandlers(state: EngineState): Handlers<LibraryMethods> {
           signal: context.signal,
           onProgress: (progress) => context.emit(progress),
         });
-        if (!summary.cancelled) libraries.watch(library);
+        if (!summary.cancelled) {
+          libraries.watch(library);
+          if (p.calibrate === 'wait') await library.calibrateIfDue({ signal: context.signal }).catch(ignoreCancelled);
+          else if (p.calibrate !== 'off') libraries.calibrateInBackground(library);
+        }
         return summary;
       });
     },
 
     'libraries.options': (p) => optionsOf(libraries.get(p.library)),
+
+    'libraries.retrieval': (p) => libraries.get(p.library).retrieval(),
+
+    'libraries.setQueryAdapter': (p) => {
+      const library = libraries.get(p.library);
+      library.setQueryAdapterEnabled(p.enabled);
+      state.notify({ kind: 'libraries-changed', library: p.library, message: `${p.library}: query adapter ${p.enabled ? 'on' : 'off'}` });
+      return library.retrieval();
+    },
 
     'libraries.setOptions': (p) => {
       const library = libraries.get(p.library);
@@ -138,7 +152,13 @@ export function libraryHandlers(state: EngineState): Handlers<LibraryMethods> {
 
     'libraries.watch': async (p, context) => {
       const library = await libraries.withEmbedder(p.library);
-      const watcher = library.watch({ onSync: (summary) => context.emit({ summary }), onError: (error) => context.emit({ error: error.message }) });
+      const watcher = library.watch({
+        onSync: (summary) => {
+          context.emit({ summary });
+          libraries.calibrateInBackground(library);
+        },
+        onError: (error) => context.emit({ error: error.message }),
+      });
       try {
         await new Promise<void>((done) => {
           if (context.signal.aborted) return done();
@@ -190,4 +210,10 @@ export function libraryHandlers(state: EngineState): Handlers<LibraryMethods> {
 
     'conversations.remove': (p) => ({ removed: libraries.get(p.library).conversations.remove(p.id) }),
   };
+}
+
+/** A calibration stopped by its caller (or the library closing) is not an error. */
+function ignoreCancelled(error: unknown): null {
+  if (error instanceof CalibrationCancelled) return null;
+  throw error;
 }

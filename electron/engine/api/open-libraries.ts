@@ -80,7 +80,24 @@ export class OpenLibraries {
     const name = library.name;
     this.watchers.set(
       name,
-      library.watch({ onSync: (s) => this.options.notify({ kind: 'library-changed', library: name, message: `${name}: ${s.indexed} updated, ${s.removed} removed` }) }),
+      library.watch({
+        onSync: (s) => {
+          this.options.notify({ kind: 'library-changed', library: name, message: `${name}: ${s.indexed} updated, ${s.removed} removed` });
+          this.calibrateInBackground(library);
+        },
+      }),
+    );
+  }
+
+  /**
+   * Recalibrates search in the background when the library changed by more than a tenth; every
+   * window hears when new figures are in force. A failure costs only the calibration.
+   */
+  calibrateInBackground(library: Library): void {
+    const name = library.name;
+    library.calibrateInBackground().then(
+      (figures) => figures && this.options.notify({ kind: 'libraries-changed', library: name, message: `${name}: search calibrated` }),
+      (error: unknown) => process.stderr.write(`quire: calibrating ${name} failed: ${(error as Error)?.message ?? String(error)}\n`),
     );
   }
 

@@ -33,7 +33,7 @@ export interface AnswererDeps {
   llm: LlmHost | null;
   /** Turns an adapter id or path into a file path, validating that it fits the loaded model. */
   resolveAdapter: (idOrPath: string) => Promise<string>;
-  /** Below this similarity (and with no lexical match) a passage does not count as relevant. */
+  /** Below this similarity (and with no lexical match) a passage does not count as relevant, in a library not calibrated yet. */
   minSimilarity?: number;
 }
 
@@ -156,7 +156,12 @@ export class Answerer {
     });
   }
 
+  /**
+   * A calibrated library marks each result against its own threshold (`weak`, see
+   * `search/calibration.ts`); otherwise any lexical match, or a similarity above the fixed floor, counts.
+   */
   private isRelevant(result: SearchResult): boolean {
+    if (result.weak !== undefined) return !result.weak;
     if (result.ranks.lexical !== undefined) return true;
     return (result.similarity ?? 0) >= (this.deps.minSimilarity ?? 0.3);
   }
