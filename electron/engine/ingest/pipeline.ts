@@ -81,6 +81,7 @@ export class Indexer {
     const summary: IndexSummary = {
       library: this.deps.libraryName, seen: 0, indexed: 0, unchanged: 0, skipped: 0, failed: 0, removed: 0, chunks: 0, byReason: {}, seconds: 0, cancelled: false,
     };
+    if (this.deps.embedding) summary.embedded = 0;
     const progress: IndexProgress = { phase: 'walking', done: 0, total: 0, currentFile: null, chunks: 0 };
     const ocrCounts = { pages: 0, recognized: 0, cached: 0, failed: 0 };
     const report = (): void => options.onProgress?.({ ...progress });
@@ -111,10 +112,24 @@ export class Indexer {
     const waitingForVectors = this.deps.embedding ? new Backlog(PASSAGES_AHEAD_OF_MODEL) : null;
     const onAbort = (): void => this.deps.ocr?.pool.cancelQueued();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // Files started and not yet stored, oldest first. While files are handed out the current file
+    // is the latest one started; after that, the oldest one still waiting (for OCR or vectors), so
+    // the panel never names a file that finished long ago.
+    const unfinished = new Set<FoundFile>();
+    let handedOut = false;
+    const finished = (file: FoundFile): void => {
+      unfinished.delete(file);
+      if (!handedOut) return;
+      progress.currentFile = unfinished.values().next().value?.relativePath ?? null;
+      report();
+    };
+    const completeOne = (row: DocumentRow, file: FoundFile, result: ParseResult): Promise<void> =>
+      this.complete(row, file, result, summary, progress, report, options).finally(() => finished(file));
     let next = 0;
     const runOne = async (): Promise<void> => {
       while (next < work.length && !options.signal?.aborted) {
         const { row, file } = work[next++]!;
+        unfinished.add(file);
         progress.currentFile = file.relativePath;
         let result: ParseResult;
         if (file.size > maxFileBytes) {
@@ -138,29 +153,30 @@ export class Indexer {
             report();
           };
           waitingForOcr.push(
-            finishOcr(this.deps.ocr!, file, result, split, onPage, options.signal).then((finished) =>
-              finished ? this.complete(row, file, finished, summary, progress, report, options) : undefined,
-            ),
+            finishOcr(this.deps.ocr!, file, result, split, onPage, options.signal).then((read) => (read ? completeOne(row, file, read) : finished(file))),
           );
           continue;
         }
         if (waitingForVectors && result.type === 'indexed') {
           const parsed = result;
-          await waitingForVectors.add(chunksToEmbed(parsed).length, () => this.complete(row, file, parsed, summary, progress, report, options));
+          await waitingForVectors.add(chunksToEmbed(parsed).length, () => completeOne(row, file, parsed));
           continue;
         }
-        await this.complete(row, file, result, summary, progress, report, options);
+        await completeOne(row, file, result);
       }
     };
     try {
       await Promise.all(Array.from({ length: FILES_IN_FLIGHT }, runOne));
+      handedOut = true;
+      progress.currentFile = unfinished.values().next().value?.relativePath ?? null;
+      report();
       await waitingForVectors?.drain();
       await Promise.all(waitingForOcr);
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
     if (ocrCounts.pages > 0) summary.ocr = ocrCounts;
-    if (this.deps.embedding && !options.signal?.aborted) await this.embedMissing(progress, report, options.signal);
+    if (this.deps.embedding && !options.signal?.aborted) await this.embedMissing(summary, progress, report, options.signal);
 
     summary.cancelled = options.signal?.aborted ?? false;
     summary.seconds = (performance.now() - started) / 1000;
@@ -232,7 +248,7 @@ export class Indexer {
    * Embeds every chunk that has no vector: after a model change (all of them), after a run
    * indexed without embedding, or after an interrupted run.
    */
-  private async embedMissing(progress: IndexProgress, report: () => void, signal: AbortSignal | undefined): Promise<void> {
+  private async embedMissing(summary: IndexSummary, progress: IndexProgress, report: () => void, signal: AbortSignal | undefined): Promise<void> {
     const { vectors } = this.deps.embedding!;
     const total = (this.deps.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n - vectors.count();
     if (total <= 0) return;
@@ -250,6 +266,7 @@ export class Indexer {
       if (!embedded) throw new Error('The embedding model failed on a batch of passages');
       this.deps.db.transaction(() => vectors.insert(ordered.map((c) => c.id), embedded)).immediate();
       afterId = batch.at(-1)!.id;
+      summary.embedded = (summary.embedded ?? 0) + batch.length;
       progress.done += batch.length;
       report();
     }
@@ -304,7 +321,10 @@ export class Indexer {
         }, result.chunks.length);
         documents.setMeta(row.id, result.meta ? JSON.stringify(result.meta) : null);
         ids.push(...this.storeChildren(documents.byId(row.id)!, result.children ?? []));
-        if (vectors) this.deps.embedding!.vectors.insert(ids, vectors);
+        if (vectors) {
+          this.deps.embedding!.vectors.insert(ids, vectors);
+          summary.embedded = (summary.embedded ?? 0) + ids.length;
+        }
         summary.indexed++;
         summary.chunks += ids.length;
         return;
