@@ -1,8 +1,14 @@
 import { formatLocation } from '../../lib/format.js';
-import type { Turn } from './useChat.js';
+import { isSearchOnly, type Turn } from './useChat.js';
 
-export function SourcesPanel({ turn, onOpen }: { turn: Turn | null; onOpen(n: number): void }) {
+/**
+ * The passages an answer drew on. In a search-only answer the passages are the answer, so none is
+ * marked cited or not; an answer from a profile that does not look anything up says so rather
+ * than that nothing matched.
+ */
+export function SourcesPanel({ turn, withoutRetrieval, onOpen }: { turn: Turn | null; withoutRetrieval: boolean; onOpen(n: number): void }) {
   const sources = turn?.sources ?? null;
+  const passagesAreTheAnswer = turn !== null && isSearchOnly(turn);
   return (
     <aside className="sources" aria-labelledby="sources-heading" data-testid="sources-panel">
       <h2 id="sources-heading" className="section-heading">
@@ -13,7 +19,9 @@ export function SourcesPanel({ turn, onOpen }: { turn: Turn | null; onOpen(n: nu
       ) : sources === null ? (
         <p className="muted small">{turn.streaming ? 'Listed when the answer is done.' : 'No sources were kept for this answer.'}</p>
       ) : sources.length === 0 ? (
-        <p className="muted small">No passage matched.</p>
+        <p className="muted small" data-testid="sources-empty">
+          {withoutRetrieval ? 'Answered without your documents: this profile does not look up passages.' : 'No passage matched.'}
+        </p>
       ) : (
         <ol className="source-list" data-testid="sources-list">
           {sources.map((s) => (
@@ -27,7 +35,7 @@ export function SourcesPanel({ turn, onOpen }: { turn: Turn | null; onOpen(n: nu
                     {s.relativePath}
                   </span>
                   <span className="muted small">{formatLocation(s) || 'whole document'}</span>
-                  <span className="source-badge">{s.cited ? 'cited' : 'not cited'}</span>
+                  {passagesAreTheAnswer ? null : <span className="source-badge">{s.cited ? 'cited' : 'not cited'}</span>}
                 </span>
               </button>
             </li>

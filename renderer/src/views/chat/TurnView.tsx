@@ -23,7 +23,7 @@ export function TurnView({ turn, latest, active, onSelect, onCite }: Props) {
       ) : null}
       <div className={`answer${mode === 'not-found' ? ' answer-not-found' : ''}`}>
         {turn.streaming && !turn.answer ? <p className="muted thinking">Searching your documents…</p> : null}
-        {isSearchOnly(turn) && turn.sources ? (
+        {isSearchOnly(turn) && turn.sources && turn.sources.length > 0 ? (
           <PassageAnswer sources={turn.sources} onCite={onCite} />
         ) : (
           <AnswerText text={turn.answer} sources={turn.sources} streaming={turn.streaming} live={latest} onCite={onCite} />
