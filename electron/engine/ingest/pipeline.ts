@@ -112,15 +112,16 @@ export class Indexer {
     const waitingForVectors = this.deps.embedding ? new Backlog(PASSAGES_AHEAD_OF_MODEL) : null;
     const onAbort = (): void => this.deps.ocr?.pool.cancelQueued();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    // Files started and not yet stored, oldest first. While files are handed out the current file
-    // is the latest one started; after that, the oldest one still waiting (for OCR or vectors), so
-    // the panel never names a file that finished long ago.
+    // The current file is the latest one being parsed, else the oldest one still waiting (for OCR
+    // or vectors), else none: progress never names a file that finished long ago.
+    const parsing: FoundFile[] = [];
     const unfinished = new Set<FoundFile>();
-    let handedOut = false;
+    const showCurrent = (): void => {
+      progress.currentFile = (parsing.at(-1) ?? unfinished.values().next().value)?.relativePath ?? null;
+    };
     const finished = (file: FoundFile): void => {
       unfinished.delete(file);
-      if (!handedOut) return;
-      progress.currentFile = unfinished.values().next().value?.relativePath ?? null;
+      showCurrent();
       report();
     };
     const completeOne = (row: DocumentRow, file: FoundFile, result: ParseResult): Promise<void> =>
@@ -130,7 +131,8 @@ export class Indexer {
       while (next < work.length && !options.signal?.aborted) {
         const { row, file } = work[next++]!;
         unfinished.add(file);
-        progress.currentFile = file.relativePath;
+        parsing.push(file);
+        showCurrent();
         let result: ParseResult;
         if (file.size > maxFileBytes) {
           result = {
@@ -141,6 +143,8 @@ export class Indexer {
         } else {
           result = await this.deps.pool.parse({ rawPath: file.rawPath, path: file.path, knownHash: row.status === 'indexed' && !retriesOcr(row, options) && !readByOlderReader(row) ? row.contentHash : null, split, ocr: ocrEnabled });
         }
+        parsing.splice(parsing.indexOf(file), 1);
+        showCurrent();
         if (options.signal?.aborted && result.type !== 'unchanged') break;
         if (result.type === 'needs-ocr') {
           const pages = ocrPageCount(result.document);
@@ -167,9 +171,6 @@ export class Indexer {
     };
     try {
       await Promise.all(Array.from({ length: FILES_IN_FLIGHT }, runOne));
-      handedOut = true;
-      progress.currentFile = unfinished.values().next().value?.relativePath ?? null;
-      report();
       await waitingForVectors?.drain();
       await Promise.all(waitingForOcr);
     } finally {

@@ -33,6 +33,7 @@ interface IndexingApi {
 }
 
 const IndexingContext = createContext<IndexingApi | null>(null);
+const COUNTS_EVERY_MS = 2_000;
 
 /** Indexing runs outlive the view that started them, so they live here, one per library. */
 export function IndexingProvider({ children }: { children: ReactNode }) {
@@ -62,7 +63,13 @@ export function IndexingProvider({ children }: { children: ReactNode }) {
       const meter = new RateMeter();
       const ocrMeter = new RateMeter();
       let phase: IndexProgress['phase'] | null = null;
+      // The library's counts (sidebar, library page) follow the run every few seconds, not only at its end.
+      let countsReadAt = Date.now();
       handle.onEvent((progress) => {
+        if (Date.now() - countsReadAt > COUNTS_EVERY_MS) {
+          countsReadAt = Date.now();
+          void refreshLibraries();
+        }
         if (progress.phase !== phase) {
           phase = progress.phase;
           meter.reset();
@@ -103,6 +110,8 @@ export function IndexingProvider({ children }: { children: ReactNode }) {
  * null (nothing said) while OCR has no rate yet.
  */
 function timeLeft(progress: IndexProgress, files: RateMeter, ocr: RateMeter): number | null {
+  // While files are still being found, how many there are is not known yet.
+  if (progress.phase === 'walking') return null;
   const filesLeft = progress.done >= progress.total ? 0 : files.secondsLeft(progress.total);
   const pages = progress.ocr;
   if (progress.phase !== 'indexing' || !pages || pages.done >= pages.total) return filesLeft;

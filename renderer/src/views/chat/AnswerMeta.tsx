@@ -17,11 +17,10 @@ export function AnswerMeta({ turn }: { turn: Turn }) {
         <div className="callout" data-testid="answer-notice" data-mode="search-only">
           {turn.sources && turn.sources.length === 0 ? (
             <p>
-              This profile answers without your documents, which takes a language model, and none is set up yet.{' '}
               <button type="button" className="link" onClick={() => setView('models')}>
                 Add a model
-              </button>
-              .
+              </button>{' '}
+              to have this profile write answers.
             </p>
           ) : (
             <p>

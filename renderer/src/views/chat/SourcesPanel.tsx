@@ -20,7 +20,11 @@ export function SourcesPanel({ turn, withoutRetrieval, onOpen }: { turn: Turn | 
         <p className="muted small">{turn.streaming ? 'Listed when the answer is done.' : 'No sources were kept for this answer.'}</p>
       ) : sources.length === 0 ? (
         <p className="muted small" data-testid="sources-empty">
-          {withoutRetrieval ? 'Answered without your documents: this profile does not look up passages.' : 'No passage matched.'}
+          {!withoutRetrieval
+            ? 'No passage matched.'
+            : passagesAreTheAnswer
+              ? 'This profile does not look up passages in your documents.'
+              : 'Answered without your documents: this profile does not look up passages.'}
         </p>
       ) : (
         <ol className="source-list" data-testid="sources-list">

@@ -33,9 +33,11 @@ function ocrLine(ocr: NonNullable<IndexSummary['ocr']>): string {
 
 export function IndexProgressPanel({ run }: { run: IndexRun }) {
   const panel = useRef<HTMLDivElement>(null);
-  // A run started by a button further down the page (retry, a new embedding model) is shown where it is.
+  // A run started by a button further down the page (retry, a new embedding model) is brought into
+  // view with the card that holds it, so its Stop button shows too.
   useEffect(() => {
-    panel.current?.scrollIntoView({ block: 'nearest' });
+    const card = panel.current?.closest('.card') ?? panel.current;
+    card?.scrollIntoView({ block: 'nearest' });
   }, [run.startedAt]);
 
   const p = run.progress;
@@ -74,7 +76,7 @@ export function IndexProgressPanel({ run }: { run: IndexRun }) {
         <p className="muted small">
           {run.rate !== null ? <span data-testid="progress-rate">{run.rate >= 10 ? Math.round(run.rate) : run.rate.toFixed(1)} {unit}/s</span> : null}
           {run.rate !== null && run.secondsLeft !== null ? ' · ' : null}
-          {run.secondsLeft !== null ? <span data-testid="progress-eta">about {formatDuration(run.secondsLeft)} left</span> : null}
+          {run.secondsLeft !== null ? <span data-testid="progress-eta">{run.secondsLeft < 1 ? 'almost done' : `about ${formatDuration(run.secondsLeft)} left`}</span> : null}
         </p>
       ) : null}
       {run.summary ? (

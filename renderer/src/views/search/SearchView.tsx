@@ -31,7 +31,9 @@ export function SearchView({ library, focusSignal }: { library: string; focusSig
     setWasEmbedding(embeddingRuns);
     if (!embeddingRuns) setEmbeddingEnded((n) => n + 1);
   }
-  const { response, loading } = useSearch(library, query, mode, documents, libraryVersion + embeddingEnded);
+  // While it runs, the query runs again at every tenth of the passages embedded, so the results cover what is done.
+  const embeddedTenths = embedding ? Math.floor((embedding.done / Math.max(1, embedding.total)) * 10) : 0;
+  const { response, loading } = useSearch(library, query, mode, documents, `${libraryVersion}:${embeddingEnded}:${embeddedTenths}`);
   const input = useRef<HTMLInputElement>(null);
   const id = useId();
 
@@ -84,7 +86,7 @@ export function SearchView({ library, focusSignal }: { library: string; focusSig
       {embedding && query.trim() ? (
         <p className="callout small" data-testid="search-embedding" aria-live="polite">
           Embedding {embedding.done.toLocaleString()} of {embedding.total.toLocaleString()} passages; meaning search covers those done. The results
-          refresh when it is done.
+          refresh as it goes.
         </p>
       ) : response?.notice ? (
         <p className="callout small" data-testid="search-notice">

@@ -11,7 +11,7 @@ export const SEARCH_DEBOUNCE_MS = 120;
  * newer query was sent (calls cannot be cancelled, so stale answers are ignored instead). The
  * query runs again when `refresh` changes (the library changed, an embedding run ended).
  */
-export function useSearch(library: string, query: string, mode: SearchMode, documents: boolean, refresh = 0) {
+export function useSearch(library: string, query: string, mode: SearchMode, documents: boolean, refresh: string | number = 0) {
   const client = useClient();
   const { report } = useBanner();
   const [response, setResponse] = useState<SearchResponse | null>(null);
