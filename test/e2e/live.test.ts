@@ -115,6 +115,29 @@ describe.skipIf(!haveBrowser)('live state across windows, in real Chromium again
     for (const page of [a, b]) await expect.poll(() => page.evaluate(() => document.documentElement.dataset.theme ?? 'system'), { timeout: 10_000 }).toBe('system');
   });
 
+  it.runIf(haveModels)('an engine killed mid-answer: the answer shows as stopped, calmly, and the next question is answered', async () => {
+    await a.getByTestId('nav-chat').click();
+    await a.getByTestId('new-chat').click();
+    await a.getByTestId('chat-input').fill('Tell me a very long story about the keeper and the lamp.');
+    await a.getByTestId('chat-send').click();
+    const answer = a.getByTestId('answer-text').last();
+    await expect.poll(async () => ((await answer.textContent()) ?? '').length, { timeout: 30_000 }).toBeGreaterThan(0);
+    process.kill(h.server.engine.pid!, 'SIGKILL');
+    await expect.poll(() => answer.getAttribute('data-streaming'), { timeout: 20_000 }).toBe('false');
+    await expect.poll(() => a.getByTestId('answer-stopped').last().textContent()).toBe('Stopped: the engine was restarted. Ask again to get an answer.');
+    expect(await a.getByTestId('answer-error').count()).toBe(0);
+    expect(await a.getByTestId('sources-panel').textContent()).not.toContain('No sources were kept');
+    expect(await a.getByTestId('error-item').count()).toBe(0);
+    await expect
+      .poll(() => a.getByTestId('notice-item').allTextContents(), { timeout: 20_000 })
+      .toContainEqual(expect.stringContaining('The engine stopped and was restarted; the answer in progress was stopped.'));
+    await h.shot(a, 'answer-stopped-by-restart');
+    for (const page of [a, b]) await page.getByTestId('error-banner').getByTestId('error-dismiss').first().click();
+    await a.getByTestId('chat-input').fill('Who keeps the lamp?');
+    await a.getByTestId('chat-send').click();
+    await expect.poll(() => a.getByTestId('answer-meta').last().getAttribute('data-mode'), { timeout: 60_000 }).toBe('generated');
+  });
+
   it('an engine that dies is restarted, every window says so calmly, and the app carries on', async () => {
     const pid = h.server.engine.pid!;
     process.kill(pid, 'SIGKILL');

@@ -17,7 +17,9 @@ export function SourcesPanel({ turn, withoutRetrieval, onOpen }: { turn: Turn | 
       {!turn ? (
         <p className="muted small">The passages an answer used are listed here.</p>
       ) : sources === null ? (
-        <p className="muted small">{turn.streaming ? 'Listed when the answer is done.' : 'No sources were kept for this answer.'}</p>
+        <p className="muted small">
+          {turn.streaming ? 'Listed when the answer is done.' : turn.stopped ? 'The answer was stopped before its sources were listed.' : 'No sources were kept for this answer.'}
+        </p>
       ) : sources.length === 0 ? (
         <p className="muted small" data-testid="sources-empty">
           {!withoutRetrieval
