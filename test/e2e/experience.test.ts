@@ -147,6 +147,9 @@ describe.skipIf(!haveBrowser)('the experience, in real Chromium against quire se
       expect(await item('stories260K-chat').getAttribute('data-active')).toBe('true');
       expect(await byId('active-model').textContent()).toBe('Model: stories260K-chat');
       await h.shot(page, 'models-active-marked');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await h.shot(page, 'models-active-marked-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
     });
 
     it('with a model, a profile without retrieval answers without your documents', async () => {
@@ -227,6 +230,9 @@ describe.skipIf(!haveBrowser)('the experience, in real Chromium against quire se
     await byId('index-button').click();
     await expect.poll(() => byId('progress-ocr').textContent(), { timeout: 120_000 }).toMatch(/OCR: [1-9]\d* of \d+/);
     await h.shot(page, 'ocr-progress');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await h.shot(page, 'ocr-progress-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
     await expect.poll(() => byId('progress-panel').getAttribute('data-phase'), { timeout: 240_000 }).toBe('done');
     await h.shot(page, 'ocr-done');
 
