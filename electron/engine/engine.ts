@@ -75,7 +75,7 @@ export function createEngine(options: EngineOptions): Engine {
             return {
               name, file, folders: library.folders.list().map((x) => x.path),
               documents: counts.pending + counts.indexed + counts.skipped + counts.failed,
-              chunks: library.chunks.count(), sizeBytes,
+              chunks: library.chunks.count(), sizeBytes, counts,
             };
           } finally {
             void library.close();

@@ -76,6 +76,10 @@ export const LibrarySummary = z.object({
   documents: z.number().int().nonnegative(),
   chunks: z.number().int().nonnegative(),
   sizeBytes: z.number().int().nonnegative(),
+  /** Documents by status, counted as `libraries.status` counts them: what every view shows a library's counts from. */
+  counts: z.record(DocumentStatus, z.number().int().nonnegative()).optional(),
+  /** An indexing run is going on in the engine (started by any window or the watcher). */
+  indexing: z.boolean().optional(),
 });
 export type LibrarySummary = z.infer<typeof LibrarySummary>;
 
@@ -105,6 +109,8 @@ export const IndexSummary = z.object({
   byReason: z.record(z.string(), z.number().int().nonnegative()),
   seconds: z.number().nonnegative(),
   cancelled: z.boolean(),
+  /** Passages embedded by this run (new or changed files' passages, and those embedded again after a model change); absent without an embedding model. */
+  embedded: z.number().int().nonnegative().optional(),
   /** Pages and images that needed OCR: recognised now, found in the OCR cache, or failed. */
   ocr: z.object({ pages: z.number().int().nonnegative(), recognized: z.number().int().nonnegative(), cached: z.number().int().nonnegative(), failed: z.number().int().nonnegative() }).optional(),
 });

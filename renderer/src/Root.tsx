@@ -5,17 +5,20 @@ import { AppProvider } from './state/app.js';
 import { BannerProvider } from './state/banner.js';
 import { ClientProvider } from './state/client.js';
 import { IndexingProvider } from './state/indexing.js';
+import { LiveProvider } from './state/live.js';
 
 export function Root({ client }: { client: UiClient }) {
   return (
     <ClientProvider client={client}>
       <BannerProvider>
-        <AppProvider>
-          <IndexingProvider>
-            <ClientEvents />
-            <App />
-          </IndexingProvider>
-        </AppProvider>
+        <LiveProvider>
+          <AppProvider>
+            <IndexingProvider>
+              <ClientEvents />
+              <App />
+            </IndexingProvider>
+          </AppProvider>
+        </LiveProvider>
       </BannerProvider>
     </ClientProvider>
   );

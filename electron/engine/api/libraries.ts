@@ -49,7 +49,7 @@ export function libraryHandlers(state: EngineState): Handlers<LibraryMethods> {
   };
 
   return {
-    'libraries.list': () => engine.listLibraries(),
+    'libraries.list': () => engine.listLibraries().map((l) => ({ ...l, indexing: libraries.isIndexing(l.name) })),
 
     'libraries.create': async (p) => {
       if (existsSync(engine.libraryFile(p.library))) throw new QuireError('exists', `A library named "${p.library}" already exists`);

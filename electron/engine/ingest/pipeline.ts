@@ -81,6 +81,7 @@ export class Indexer {
     const summary: IndexSummary = {
       library: this.deps.libraryName, seen: 0, indexed: 0, unchanged: 0, skipped: 0, failed: 0, removed: 0, chunks: 0, byReason: {}, seconds: 0, cancelled: false,
     };
+    if (this.deps.embedding) summary.embedded = 0;
     const progress: IndexProgress = { phase: 'walking', done: 0, total: 0, currentFile: null, chunks: 0 };
     const ocrCounts = { pages: 0, recognized: 0, cached: 0, failed: 0 };
     const report = (): void => options.onProgress?.({ ...progress });
@@ -111,11 +112,27 @@ export class Indexer {
     const waitingForVectors = this.deps.embedding ? new Backlog(PASSAGES_AHEAD_OF_MODEL) : null;
     const onAbort = (): void => this.deps.ocr?.pool.cancelQueued();
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    // The current file is the latest one being parsed, else the oldest one still waiting (for OCR
+    // or vectors), else none: progress never names a file that finished long ago.
+    const parsing: FoundFile[] = [];
+    const unfinished = new Set<FoundFile>();
+    const showCurrent = (): void => {
+      progress.currentFile = (parsing.at(-1) ?? unfinished.values().next().value)?.relativePath ?? null;
+    };
+    const finished = (file: FoundFile): void => {
+      unfinished.delete(file);
+      showCurrent();
+      report();
+    };
+    const completeOne = (row: DocumentRow, file: FoundFile, result: ParseResult): Promise<void> =>
+      this.complete(row, file, result, summary, progress, report, options).finally(() => finished(file));
     let next = 0;
     const runOne = async (): Promise<void> => {
       while (next < work.length && !options.signal?.aborted) {
         const { row, file } = work[next++]!;
-        progress.currentFile = file.relativePath;
+        unfinished.add(file);
+        parsing.push(file);
+        showCurrent();
         let result: ParseResult;
         if (file.size > maxFileBytes) {
           result = {
@@ -126,6 +143,8 @@ export class Indexer {
         } else {
           result = await this.deps.pool.parse({ rawPath: file.rawPath, path: file.path, knownHash: row.status === 'indexed' && !retriesOcr(row, options) && !readByOlderReader(row) ? row.contentHash : null, split, ocr: ocrEnabled });
         }
+        parsing.splice(parsing.indexOf(file), 1);
+        showCurrent();
         if (options.signal?.aborted && result.type !== 'unchanged') break;
         if (result.type === 'needs-ocr') {
           const pages = ocrPageCount(result.document);
@@ -138,18 +157,16 @@ export class Indexer {
             report();
           };
           waitingForOcr.push(
-            finishOcr(this.deps.ocr!, file, result, split, onPage, options.signal).then((finished) =>
-              finished ? this.complete(row, file, finished, summary, progress, report, options) : undefined,
-            ),
+            finishOcr(this.deps.ocr!, file, result, split, onPage, options.signal).then((read) => (read ? completeOne(row, file, read) : finished(file))),
           );
           continue;
         }
         if (waitingForVectors && result.type === 'indexed') {
           const parsed = result;
-          await waitingForVectors.add(chunksToEmbed(parsed).length, () => this.complete(row, file, parsed, summary, progress, report, options));
+          await waitingForVectors.add(chunksToEmbed(parsed).length, () => completeOne(row, file, parsed));
           continue;
         }
-        await this.complete(row, file, result, summary, progress, report, options);
+        await completeOne(row, file, result);
       }
     };
     try {
@@ -160,7 +177,7 @@ export class Indexer {
       options.signal?.removeEventListener('abort', onAbort);
     }
     if (ocrCounts.pages > 0) summary.ocr = ocrCounts;
-    if (this.deps.embedding && !options.signal?.aborted) await this.embedMissing(progress, report, options.signal);
+    if (this.deps.embedding && !options.signal?.aborted) await this.embedMissing(summary, progress, report, options.signal);
 
     summary.cancelled = options.signal?.aborted ?? false;
     summary.seconds = (performance.now() - started) / 1000;
@@ -232,7 +249,7 @@ export class Indexer {
    * Embeds every chunk that has no vector: after a model change (all of them), after a run
    * indexed without embedding, or after an interrupted run.
    */
-  private async embedMissing(progress: IndexProgress, report: () => void, signal: AbortSignal | undefined): Promise<void> {
+  private async embedMissing(summary: IndexSummary, progress: IndexProgress, report: () => void, signal: AbortSignal | undefined): Promise<void> {
     const { vectors } = this.deps.embedding!;
     const total = (this.deps.db.prepare('SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n - vectors.count();
     if (total <= 0) return;
@@ -250,6 +267,7 @@ export class Indexer {
       if (!embedded) throw new Error('The embedding model failed on a batch of passages');
       this.deps.db.transaction(() => vectors.insert(ordered.map((c) => c.id), embedded)).immediate();
       afterId = batch.at(-1)!.id;
+      summary.embedded = (summary.embedded ?? 0) + batch.length;
       progress.done += batch.length;
       report();
     }
@@ -304,7 +322,10 @@ export class Indexer {
         }, result.chunks.length);
         documents.setMeta(row.id, result.meta ? JSON.stringify(result.meta) : null);
         ids.push(...this.storeChildren(documents.byId(row.id)!, result.children ?? []));
-        if (vectors) this.deps.embedding!.vectors.insert(ids, vectors);
+        if (vectors) {
+          this.deps.embedding!.vectors.insert(ids, vectors);
+          summary.embedded = (summary.embedded ?? 0) + ids.length;
+        }
         summary.indexed++;
         summary.chunks += ids.length;
         return;

@@ -1,6 +1,6 @@
 import { useApp } from '../state/app.js';
 import { useIndexing } from '../state/indexing.js';
-import { formatCount } from '../lib/format.js';
+import { countsText } from '../lib/counts.js';
 
 export function LibraryList() {
   const { libraries, selected, select, view, setView } = useApp();
@@ -26,10 +26,10 @@ export function LibraryList() {
               }}
             >
               <span className="library-name">{library.name}</span>
-              <span className="library-counts">
-                {formatCount(library.documents, 'document')} · {formatCount(library.chunks, 'passage')}
+              <span className="library-counts" data-testid="library-item-counts">
+                {countsText(library)}
               </span>
-              {run?.running ? (
+              {run?.running || library.indexing ? (
                 <span className="library-indexing">
                   Indexing{p && p.total > 0 ? ` ${Math.floor((p.done / p.total) * 100)}%` : '…'}
                 </span>

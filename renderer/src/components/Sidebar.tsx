@@ -1,3 +1,4 @@
+import { modelLabel } from '../lib/models.js';
 import { useApp } from '../state/app.js';
 import type { View } from '../lib/types.js';
 import { ConnectionStatus } from './ConnectionStatus.js';
@@ -45,7 +46,7 @@ export function Sidebar() {
       <footer className="sidebar-footer">
         <div className="model-status" data-testid="active-model">
           {models === null ? null : active ? (
-            <>Model: {active.name ?? active.id}</>
+            <>Model: {modelLabel(active)}</>
           ) : (
             <button type="button" className="link" onClick={() => setView('models')}>
               No model: add one

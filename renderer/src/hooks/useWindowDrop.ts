@@ -3,6 +3,8 @@ import { useApp } from '../state/app.js';
 import { useBanner } from '../state/banner.js';
 import { useClient } from '../state/client.js';
 import { toErrorPayload } from '../client/errors.js';
+import { modelLabel } from '../lib/models.js';
+import { useModelImport } from '../views/models/useModelImport.js';
 
 const hasFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files') ?? false;
 
@@ -14,6 +16,7 @@ const hasFiles = (event: DragEvent) => event.dataTransfer?.types.includes('Files
 export function useWindowDrop(): boolean {
   const client = useClient();
   const { setView, setDrop, refreshModels } = useApp();
+  const importModel = useModelImport();
   const { report, inform } = useBanner();
   const [dragging, setDragging] = useState(false);
   const depth = useRef(0);
@@ -21,14 +24,14 @@ export function useWindowDrop(): boolean {
   useEffect(() => {
     const importGguf = async (path: string) => {
       try {
-        const model = await client.call('models.import', { path });
-        inform(`Added the model ${model.name ?? model.id}.`);
+        await importModel(path);
+        setView('models');
       } catch (error) {
         const payload = toErrorPayload(error);
         if (payload.code === 'not-a-model' && /LoRA adapter/i.test(payload.message)) {
           try {
             const adapter = await client.call('adapters.import', { path });
-            inform(`Added the adapter ${adapter.name ?? adapter.id}.`);
+            inform(`Added the adapter ${modelLabel(adapter)}.`);
           } catch (adapterError) {
             report(adapterError, `Importing ${path}`);
           }
@@ -94,7 +97,7 @@ export function useWindowDrop(): boolean {
       window.removeEventListener('dragleave', onLeave);
       window.removeEventListener('drop', onDrop);
     };
-  }, [client, setView, setDrop, refreshModels, report, inform]);
+  }, [client, setView, setDrop, refreshModels, report, inform, importModel]);
 
   return dragging;
 }

@@ -33,6 +33,7 @@ export function formatCount(n: number, one: string, many = `${one}s`): string {
 export function formatParameters(n: number): string {
   if (n >= 1e9) return `${(n / 1e9).toFixed(1)}B params`;
   if (n >= 1e6) return `${Math.round(n / 1e6)}M params`;
+  if (n >= 1e3) return `${Math.round(n / 1e3)}K params`;
   return `${n} params`;
 }
 

@@ -1,8 +1,10 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { AnswerSource, LibrarySummary, ModelInfo, Settings, View } from '../lib/types.js';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import type { CallMethod, Result } from '../../../electron/shared/contract.js';
+import type { AdapterInfo, AnswerSource, LibrarySummary, ModelInfo, Profile, Settings, View } from '../lib/types.js';
 import { applyTheme } from '../lib/theme.js';
 import { useBanner } from './banner.js';
 import { useClient } from './client.js';
+import { useLive, type Topic } from './live.js';
 
 export interface PassageTarget {
   library: string;
@@ -19,9 +21,10 @@ export interface DropIntent {
 }
 
 interface AppApi {
+  /** Every library's summary: the one place a library's counts are read from (sidebar and library page alike). */
   libraries: LibrarySummary[] | null;
   refreshLibraries(): Promise<void>;
-  /** Bumped when a library changed on disk or was re-indexed, so open views reload it. */
+  /** Bumped when a library changed (on disk, re-indexed, from any window), so open views reload what they read from it. */
   libraryVersion: number;
   bumpLibraryVersion(): void;
   selected: string | null;
@@ -30,6 +33,10 @@ interface AppApi {
   updateSettings(patch: Partial<Settings>): Promise<Settings | undefined>;
   models: ModelInfo[] | null;
   refreshModels(): Promise<void>;
+  adapters: AdapterInfo[] | null;
+  refreshAdapters(): Promise<void>;
+  profiles: Profile[] | null;
+  refreshProfiles(): Promise<void>;
   view: View;
   setView(view: View): void;
   passage: PassageTarget | null;
@@ -37,6 +44,15 @@ interface AppApi {
   closePassage(): void;
   drop: DropIntent | null;
   setDrop(drop: DropIntent | null): void;
+  /** A model just imported while another was active: the Models view asks which one answers. */
+  modelChoice: ModelChoice | null;
+  setModelChoice(choice: ModelChoice | null): void;
+}
+
+export interface ModelChoice {
+  imported: ModelInfo;
+  /** The model that was answering before the import, and still is until the user says otherwise. */
+  previous: ModelInfo;
 }
 
 const AppContext = createContext<AppApi | null>(null);
@@ -50,33 +66,46 @@ function remembered(): string | null {
   }
 }
 
+/**
+ * One list the engine keeps, fetched whole: `refresh` resolves once the list is shown, and a reply
+ * that arrives after a newer request's is dropped, so an older list never replaces a newer one.
+ */
+function useEngineList<M extends CallMethod>(method: M, what: string, topic: Topic) {
+  const client = useClient();
+  const { report } = useBanner();
+  const version = useLive().versions[topic];
+  const [data, setData] = useState<Result<M> | null>(null);
+  const latest = useRef(0);
+  const refresh = useCallback(async () => {
+    const ticket = ++latest.current;
+    try {
+      const result = await client.call(method, {} as never);
+      if (ticket === latest.current) setData(result);
+    } catch (error) {
+      if (ticket === latest.current) report(error, what);
+    }
+  }, [client, method, what, report]);
+  useEffect(() => {
+    void refresh();
+  }, [refresh, version]);
+  return [data, refresh] as const;
+}
+
 export function AppProvider({ children }: { children: ReactNode }) {
   const client = useClient();
   const { report } = useBanner();
-  const [libraries, setLibraries] = useState<LibrarySummary[] | null>(null);
-  const [libraryVersion, setLibraryVersion] = useState(0);
+  const { versions, bump } = useLive();
+  const [libraries, refreshLibraries] = useEngineList('libraries.list', 'Listing libraries', 'libraries');
+  const [models, refreshModels] = useEngineList('models.list', 'Listing models', 'models');
+  const [adapters, refreshAdapters] = useEngineList('adapters.list', 'Listing adapters', 'adapters');
+  const [profiles, refreshProfiles] = useEngineList('profiles.list', 'Listing profiles', 'profiles');
+  const libraryVersion = versions.libraries;
   const [selected, setSelected] = useState<string | null>(remembered);
   const [settings, setSettings] = useState<Settings | null>(null);
-  const [models, setModels] = useState<ModelInfo[] | null>(null);
   const [view, setView] = useState<View>('chat');
   const [passage, setPassage] = useState<PassageTarget | null>(null);
   const [drop, setDrop] = useState<DropIntent | null>(null);
-
-  const refreshLibraries = useCallback(async () => {
-    try {
-      setLibraries(await client.call('libraries.list', {}));
-    } catch (error) {
-      report(error, 'Listing libraries');
-    }
-  }, [client, report]);
-
-  const refreshModels = useCallback(async () => {
-    try {
-      setModels(await client.call('models.list', {}));
-    } catch (error) {
-      report(error, 'Listing models');
-    }
-  }, [client, report]);
+  const [modelChoice, setModelChoice] = useState<ModelChoice | null>(null);
 
   const updateSettings = useCallback(
     async (patch: Partial<Settings>) => {
@@ -96,14 +125,12 @@ export function AppProvider({ children }: { children: ReactNode }) {
     [client, report],
   );
 
-  const bumpLibraryVersion = useCallback(() => setLibraryVersion((v) => v + 1), []);
+  const bumpLibraryVersion = useCallback(() => bump('libraries'), [bump]);
   const closePassage = useCallback(() => setPassage(null), []);
 
   useEffect(() => {
-    void refreshLibraries();
-    void refreshModels();
     client.call('settings.get', {}).then(setSettings, (error: unknown) => report(error, 'Reading settings'));
-  }, [client, refreshLibraries, refreshModels, report]);
+  }, [client, report, versions.settings]);
 
   useEffect(() => {
     if (settings) applyTheme(settings.theme);
@@ -127,10 +154,13 @@ export function AppProvider({ children }: { children: ReactNode }) {
   const api = useMemo<AppApi>(
     () => ({
       libraries, refreshLibraries, libraryVersion, bumpLibraryVersion,
-      selected, select: setSelected, settings, updateSettings, models, refreshModels, view, setView,
-      passage, openPassage: setPassage, closePassage, drop, setDrop,
+      selected, select: setSelected, settings, updateSettings, models, refreshModels, adapters, refreshAdapters, profiles, refreshProfiles,
+      view, setView, passage, openPassage: setPassage, closePassage, drop, setDrop, modelChoice, setModelChoice,
     }),
-    [libraries, refreshLibraries, libraryVersion, bumpLibraryVersion, selected, settings, updateSettings, models, refreshModels, view, passage, closePassage, drop],
+    [
+      libraries, refreshLibraries, libraryVersion, bumpLibraryVersion, selected, settings, updateSettings, models, refreshModels,
+      adapters, refreshAdapters, profiles, refreshProfiles, view, passage, closePassage, drop, modelChoice,
+    ],
   );
   return <AppContext.Provider value={api}>{children}</AppContext.Provider>;
 }

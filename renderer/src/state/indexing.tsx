@@ -9,12 +9,19 @@ import { useClient } from './client.js';
 
 export interface IndexRun {
   library: string;
+  /** When the run started: a new run of the same library is a new panel (brought into view). */
+  startedAt: number;
   running: boolean;
   retryFailed: boolean;
   progress: IndexProgress | null;
   /** Items per second in the current phase (files while indexing, passages while embedding). */
   rate: number | null;
+  /** OCR pages per second, while pages wait for text recognition. */
+  ocrRate: number | null;
+  /** The longest of what is left: files at their rate, and pages waiting for OCR at theirs; null when unknown. */
   secondsLeft: number | null;
+  /** The engine's process died during the run and was restarted: the run stopped (said calmly). */
+  restarted: boolean;
   summary: IndexSummary | null;
   error: ErrorPayload | null;
 }
@@ -26,6 +33,7 @@ interface IndexingApi {
 }
 
 const IndexingContext = createContext<IndexingApi | null>(null);
+const COUNTS_EVERY_MS = 2_000;
 
 /** Indexing runs outlive the view that started them, so they live here, one per library. */
 export function IndexingProvider({ children }: { children: ReactNode }) {
@@ -46,24 +54,38 @@ export function IndexingProvider({ children }: { children: ReactNode }) {
     (library: string, options: { retryFailed?: boolean } = {}) => {
       if (handles.current.has(library)) return;
       const retryFailed = options.retryFailed ?? false;
-      setRuns((all) => ({ ...all, [library]: { library, running: true, retryFailed, progress: null, rate: null, secondsLeft: null, summary: null, error: null } }));
+      setRuns((all) => ({
+        ...all,
+        [library]: { library, startedAt: Date.now(), running: true, retryFailed, progress: null, rate: null, ocrRate: null, secondsLeft: null, restarted: false, summary: null, error: null },
+      }));
       const handle = client.stream('libraries.index', { library, ...(retryFailed ? { retryFailed: true } : {}) });
       handles.current.set(library, handle);
       const meter = new RateMeter();
+      const ocrMeter = new RateMeter();
       let phase: IndexProgress['phase'] | null = null;
+      // The library's counts (sidebar, library page) follow the run every few seconds, not only at its end.
+      let countsReadAt = Date.now();
       handle.onEvent((progress) => {
+        if (Date.now() - countsReadAt > COUNTS_EVERY_MS) {
+          countsReadAt = Date.now();
+          void refreshLibraries();
+        }
         if (progress.phase !== phase) {
           phase = progress.phase;
           meter.reset();
         }
         meter.add(progress.done);
-        update(library, { progress, rate: meter.perSecond(), secondsLeft: meter.secondsLeft(progress.total) });
+        if (progress.ocr) ocrMeter.add(progress.ocr.done);
+        update(library, { progress, rate: meter.perSecond(), ocrRate: progress.ocr ? ocrMeter.perSecond() : null, secondsLeft: timeLeft(progress, meter, ocrMeter) });
       });
       handle.result
         .then(
           (summary) => update(library, { summary, running: false, secondsLeft: null }),
           (error: unknown) => {
-            update(library, { error: toErrorPayload(error), running: false, secondsLeft: null });
+            const payload = toErrorPayload(error);
+            // The banner says the engine restarted; the panel says the run stopped, not that it failed.
+            if (payload.code === 'engine-restarted') return update(library, { restarted: true, running: false, secondsLeft: null });
+            update(library, { error: payload, running: false, secondsLeft: null });
             report(error, `Indexing ${library}`);
           },
         )
@@ -80,6 +102,22 @@ export function IndexingProvider({ children }: { children: ReactNode }) {
 
   const api = useMemo(() => ({ runs, start, cancel }), [runs, start, cancel]);
   return <IndexingContext.Provider value={api}>{children}</IndexingContext.Provider>;
+}
+
+/**
+ * Time left for the files at their rate and, while scanned pages wait for OCR (which can take far
+ * longer than reading the other files), for those pages at OCR's rate: the longer of the two, or
+ * null (nothing said) while OCR has no rate yet.
+ */
+function timeLeft(progress: IndexProgress, files: RateMeter, ocr: RateMeter): number | null {
+  // While files are still being found, how many there are is not known yet.
+  if (progress.phase === 'walking') return null;
+  const filesLeft = progress.done >= progress.total ? 0 : files.secondsLeft(progress.total);
+  const pages = progress.ocr;
+  if (progress.phase !== 'indexing' || !pages || pages.done >= pages.total) return filesLeft;
+  // Files that wait for their pages make no progress of their own meanwhile: OCR's rate says it.
+  const pagesLeft = ocr.secondsLeft(pages.total);
+  return pagesLeft === null ? null : Math.max(filesLeft ?? 0, pagesLeft);
 }
 
 export function useIndexing(): IndexingApi {

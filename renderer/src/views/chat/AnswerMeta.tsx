@@ -9,19 +9,28 @@ export function AnswerMeta({ turn }: { turn: Turn }) {
     <>
       {turn.stopped ? (
         <p className="muted small" data-testid="answer-stopped">
-          Stopped.
+          {turn.restarted ? 'Stopped: the engine was restarted. Ask again to get an answer.' : 'Stopped.'}
         </p>
       ) : null}
       {/* In search-only mode the engine's notice is a hint for the command line; this callout words it for the window. */}
       {done?.mode === 'search-only' ? (
         <div className="callout" data-testid="answer-notice" data-mode="search-only">
-          <p>
-            These are the most relevant passages, not a written answer: no language model is set up yet.{' '}
-            <button type="button" className="link" onClick={() => setView('models')}>
-              Add a model
-            </button>{' '}
-            and Quire will write answers from these passages, citing each one.
-          </p>
+          {turn.sources && turn.sources.length === 0 ? (
+            <p>
+              <button type="button" className="link" onClick={() => setView('models')}>
+                Add a model
+              </button>{' '}
+              to have this profile write answers.
+            </p>
+          ) : (
+            <p>
+              These are the most relevant passages, not a written answer: no language model is set up yet.{' '}
+              <button type="button" className="link" onClick={() => setView('models')}>
+                Add a model
+              </button>{' '}
+              and Quire will write answers from these passages, citing each one.
+            </p>
+          )}
         </div>
       ) : done?.notice ? (
         <p className="muted small" data-testid="answer-notice">

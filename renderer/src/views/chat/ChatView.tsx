@@ -1,8 +1,5 @@
-import { useEffect, useImperativeHandle, useRef, useState, type Ref } from 'react';
-import type { Profile } from '../../lib/types.js';
+import { useImperativeHandle, useRef, useState, type Ref } from 'react';
 import { useApp } from '../../state/app.js';
-import { useBanner } from '../../state/banner.js';
-import { useClient } from '../../state/client.js';
 import { ChatHeader } from './ChatHeader.js';
 import { NoModelNotice } from './NoModelNotice.js';
 import { QuestionBox } from './QuestionBox.js';
@@ -18,19 +15,12 @@ export interface ChatHandle {
 }
 
 export function ChatView({ library, ref }: { library: string; ref?: Ref<ChatHandle> }) {
-  const client = useClient();
-  const { report } = useBanner();
-  const { openPassage, models, libraries } = useApp();
+  const { openPassage, models, libraries, profiles } = useApp();
   const chat = useChat(library);
   const [draft, setDraft] = useState('');
   const [profile, setProfile] = useState<string | null>(null);
-  const [profiles, setProfiles] = useState<Profile[]>([]);
   const [activeTurn, setActiveTurn] = useState<string | null>(null);
   const input = useRef<HTMLTextAreaElement>(null);
-
-  useEffect(() => {
-    client.call('profiles.list', {}).then(setProfiles, (error: unknown) => report(error, 'Listing profiles'));
-  }, [client, report]);
 
   const send = () => {
     if (chat.streaming || !draft.trim()) return;
@@ -54,6 +44,8 @@ export function ChatView({ library, ref }: { library: string; ref?: Ref<ChatHand
     if (source) openPassage({ library, chunkId: source.chunkId, source });
   };
   const summary = libraries?.find((l) => l.name === library);
+  const shownProfile = shown?.done?.profile ?? shown?.profile ?? null;
+  const withoutRetrieval = profiles?.find((p) => p.name === shownProfile)?.retrieval === false;
 
   return (
     <div className="chat" data-testid="chat-view">
@@ -62,7 +54,7 @@ export function ChatView({ library, ref }: { library: string; ref?: Ref<ChatHand
           conversations={chat.conversations}
           conversationId={chat.conversationId}
           streaming={chat.streaming}
-          profiles={profiles}
+          profiles={profiles ?? []}
           profile={profile}
           onProfile={setProfile}
           onOpen={(id) => {
@@ -83,7 +75,7 @@ export function ChatView({ library, ref }: { library: string; ref?: Ref<ChatHand
         />
         <QuestionBox ref={input} value={draft} onChange={setDraft} onSend={send} onStop={chat.stop} streaming={chat.streaming} library={library} />
       </div>
-      <SourcesPanel turn={shown} onOpen={(n) => shown && openSource(shown.key, n)} />
+      <SourcesPanel turn={shown} withoutRetrieval={withoutRetrieval} onOpen={(n) => shown && openSource(shown.key, n)} />
     </div>
   );
 }

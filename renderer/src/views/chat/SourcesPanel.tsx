@@ -1,8 +1,14 @@
 import { formatLocation } from '../../lib/format.js';
-import type { Turn } from './useChat.js';
+import { isSearchOnly, type Turn } from './useChat.js';
 
-export function SourcesPanel({ turn, onOpen }: { turn: Turn | null; onOpen(n: number): void }) {
+/**
+ * The passages an answer drew on. In a search-only answer the passages are the answer, so none is
+ * marked cited or not; an answer from a profile that does not look anything up says so rather
+ * than that nothing matched.
+ */
+export function SourcesPanel({ turn, withoutRetrieval, onOpen }: { turn: Turn | null; withoutRetrieval: boolean; onOpen(n: number): void }) {
   const sources = turn?.sources ?? null;
+  const passagesAreTheAnswer = turn !== null && isSearchOnly(turn);
   return (
     <aside className="sources" aria-labelledby="sources-heading" data-testid="sources-panel">
       <h2 id="sources-heading" className="section-heading">
@@ -11,9 +17,17 @@ export function SourcesPanel({ turn, onOpen }: { turn: Turn | null; onOpen(n: nu
       {!turn ? (
         <p className="muted small">The passages an answer used are listed here.</p>
       ) : sources === null ? (
-        <p className="muted small">{turn.streaming ? 'Listed when the answer is done.' : 'No sources were kept for this answer.'}</p>
+        <p className="muted small">
+          {turn.streaming ? 'Listed when the answer is done.' : turn.stopped ? 'The answer was stopped before its sources were listed.' : 'No sources were kept for this answer.'}
+        </p>
       ) : sources.length === 0 ? (
-        <p className="muted small">No passage matched.</p>
+        <p className="muted small" data-testid="sources-empty">
+          {!withoutRetrieval
+            ? 'No passage matched.'
+            : passagesAreTheAnswer
+              ? 'This profile does not look up passages in your documents.'
+              : 'Answered without your documents: this profile does not look up passages.'}
+        </p>
       ) : (
         <ol className="source-list" data-testid="sources-list">
           {sources.map((s) => (
@@ -27,7 +41,7 @@ export function SourcesPanel({ turn, onOpen }: { turn: Turn | null; onOpen(n: nu
                     {s.relativePath}
                   </span>
                   <span className="muted small">{formatLocation(s) || 'whole document'}</span>
-                  <span className="source-badge">{s.cited ? 'cited' : 'not cited'}</span>
+                  {passagesAreTheAnswer ? null : <span className="source-badge">{s.cited ? 'cited' : 'not cited'}</span>}
                 </span>
               </button>
             </li>

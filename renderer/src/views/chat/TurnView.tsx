@@ -23,8 +23,13 @@ export function TurnView({ turn, latest, active, onSelect, onCite }: Props) {
       ) : null}
       <div className={`answer${mode === 'not-found' ? ' answer-not-found' : ''}`}>
         {turn.streaming && !turn.answer ? <p className="muted thinking">Searching your documents…</p> : null}
-        {isSearchOnly(turn) && turn.sources ? (
+        {isSearchOnly(turn) && turn.sources && turn.sources.length > 0 ? (
           <PassageAnswer sources={turn.sources} onCite={onCite} />
+        ) : isSearchOnly(turn) && turn.done ? (
+          // No passages looked up and no model to write: said in the window's words, not the engine's.
+          <div className="answer-text" data-testid="answer-text" data-mode="search-only" data-streaming="false">
+            <p>This profile answers without your documents, which takes a language model, and none is set up yet.</p>
+          </div>
         ) : (
           <AnswerText text={turn.answer} sources={turn.sources} streaming={turn.streaming} live={latest} onCite={onCite} />
         )}

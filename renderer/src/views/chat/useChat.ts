@@ -16,6 +16,8 @@ export interface Turn {
   error: ErrorPayload | null;
   streaming: boolean;
   stopped: boolean;
+  /** Stopped because the engine's process died and was restarted (said calmly, not as an error). */
+  restarted: boolean;
   profile: string | null;
 }
 
@@ -31,7 +33,7 @@ export function isSearchOnly(turn: Turn): boolean {
 
 let nextKey = 1;
 const newTurn = (question: string, patch: Partial<Turn> = {}): Turn => ({
-  key: `t${nextKey++}`, question, answer: '', sources: null, done: null, error: null, streaming: false, stopped: false, profile: null, ...patch,
+  key: `t${nextKey++}`, question, answer: '', sources: null, done: null, error: null, streaming: false, stopped: false, restarted: false, profile: null, ...patch,
 });
 
 /** Stored sources are opaque in the contract; keep the ones that still read as AnswerSource. */
@@ -154,6 +156,8 @@ export function useChat(library: string) {
           (error: unknown) => {
             const payload = toErrorPayload(error);
             if (payload.code === 'cancelled') update(() => ({ stopped: true }));
+            // The banner says the engine restarted; the turn just says it was stopped.
+            else if (payload.code === 'engine-restarted') update(() => ({ stopped: true, restarted: true }));
             else {
               update((t) => ({ error: t.error ?? payload }));
               report(error, 'Answering');

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { LibraryStatus } from '../../lib/types.js';
-import { formatCount } from '../../lib/format.js';
+import { countsText } from '../../lib/counts.js';
 import { useApp } from '../../state/app.js';
 import { useBanner } from '../../state/banner.js';
 import { useClient } from '../../state/client.js';
@@ -13,7 +13,8 @@ import { IndexProgressPanel } from './IndexProgressPanel.js';
 export function LibraryView({ library }: { library: string }) {
   const client = useClient();
   const { report } = useBanner();
-  const { libraryVersion, refreshLibraries } = useApp();
+  const { libraryVersion, refreshLibraries, libraries } = useApp();
+  const summary = libraries?.find((l) => l.name === library);
   const { runs, start, cancel } = useIndexing();
   const [status, setStatus] = useState<LibraryStatus | null>(null);
   const run = runs[library];
@@ -40,16 +41,12 @@ export function LibraryView({ library }: { library: string }) {
     }
   };
 
-  const counts = status?.counts;
   return (
     <section className="page" aria-labelledby="library-heading" data-testid="library-view">
       <h1 id="library-heading">{library}</h1>
-      {status ? (
-        <p className="muted" data-testid="library-counts">
-          {formatCount(counts?.indexed ?? 0, 'document')} indexed · {formatCount(status.chunks, 'passage')}
-          {counts?.pending ? ` · ${counts.pending} waiting` : ''}
-          {counts?.skipped ? ` · ${counts.skipped} skipped` : ''}
-          {counts?.failed ? ` · ${counts.failed} failed` : ''}
+      {summary ? (
+        <p className="muted library-counts-line" data-testid="library-counts">
+          {countsText(summary, true)}
         </p>
       ) : null}
 
@@ -61,12 +58,20 @@ export function LibraryView({ library }: { library: string }) {
               Stop indexing
             </button>
           ) : (
-            <button type="button" className="primary" data-testid="index-button" onClick={() => start(library)}>
+            <button type="button" className="primary" data-testid="index-button" disabled={summary?.indexing === true} onClick={() => start(library)}>
               {status && status.chunks > 0 ? 'Update index' : 'Index now'}
             </button>
           )}
         </div>
-        {run ? <IndexProgressPanel run={run} /> : <p className="muted">Quire reads new and changed files when you index; unchanged files are skipped.</p>}
+        {run ? (
+          <IndexProgressPanel run={run} />
+        ) : summary?.indexing ? (
+          <p className="muted" data-testid="indexing-elsewhere">
+            Being indexed (started in another window or by a change in its folders); the counts update when it is done.
+          </p>
+        ) : (
+          <p className="muted">Quire reads new and changed files when you index; unchanged files are skipped.</p>
+        )}
       </div>
 
       {status ? (

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { formatBytes } from '../../lib/format.js';
-import type { AdapterInfo, Settings } from '../../lib/types.js';
+import { modelLabel } from '../../lib/models.js';
+import type { Settings } from '../../lib/types.js';
 import { useApp } from '../../state/app.js';
 import { useBanner } from '../../state/banner.js';
 import { useClient } from '../../state/client.js';
@@ -12,8 +13,7 @@ type Active = Settings['activeAdapters'];
 export function AdapterList() {
   const client = useClient();
   const { report, inform } = useBanner();
-  const { settings, updateSettings, models } = useApp();
-  const [adapters, setAdapters] = useState<AdapterInfo[] | null>(null);
+  const { settings, updateSettings, models, adapters, refreshAdapters: load } = useApp();
   const [active, setActive] = useState<Active>([]);
   // Scales of adapters that are off, so turning one back on keeps its last scale.
   const [scales, setScales] = useState<Record<string, number>>({});
@@ -21,25 +21,10 @@ export function AdapterList() {
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const id = useId();
 
-  const load = useCallback(async () => {
-    try {
-      setAdapters(await client.call('adapters.list', {}));
-    } catch (error) {
-      report(error, 'Listing adapters');
-    }
-  }, [client, report]);
-
+  // Follows the settings (changed here or in another window), except while a change made here is
+  // waiting to be saved: a settings reply arriving mid-drag must not pull the slider back.
   useEffect(() => {
-    void load();
-  }, [load]);
-  // Taken from settings once: afterwards this list is the truth, saved as it changes (a settings
-  // reply arriving mid-drag must not pull the slider back).
-  const synced = useRef(false);
-  useEffect(() => {
-    if (settings && !synced.current) {
-      synced.current = true;
-      setActive(settings.activeAdapters);
-    }
+    if (settings && !timer.current) setActive(settings.activeAdapters);
   }, [settings]);
   useEffect(() => () => {
     if (timer.current) clearTimeout(timer.current);
@@ -48,7 +33,10 @@ export function AdapterList() {
   const save = (next: Active, delayMs: number) => {
     setActive(next);
     if (timer.current) clearTimeout(timer.current);
-    timer.current = setTimeout(() => void updateSettings({ activeAdapters: next }), delayMs);
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      void updateSettings({ activeAdapters: next });
+    }, delayMs);
   };
   const scaleOf = (adapter: string) => active.find((a) => a.adapter === adapter)?.scale ?? scales[adapter] ?? 1;
   const toggle = (adapter: string, on: boolean) =>
@@ -71,7 +59,7 @@ export function AdapterList() {
   const importAdapter = async (path: string) => {
     try {
       const adapter = await client.call('adapters.import', { path, ...(base ? { base } : {}) });
-      inform(`Added the adapter ${adapter.name ?? adapter.id}.`);
+      inform(`Added the adapter ${modelLabel(adapter)}.`);
       await load();
       return true;
     } catch (error) {
@@ -101,7 +89,7 @@ export function AdapterList() {
                 <div className="item-body">
                   <label className="checkbox">
                     <input type="checkbox" checked={on} onChange={(e) => toggle(a.id, e.target.checked)} data-testid="adapter-toggle" data-adapter={a.id} />
-                    <strong>{a.name ?? a.id}</strong>
+                    <strong>{modelLabel(a)}</strong>
                   </label>
                   <p className="muted small">
                     {a.id} · {a.architecture} · {formatBytes(a.sizeBytes)}
@@ -143,7 +131,7 @@ export function AdapterList() {
             <option value="">(any matching)</option>
             {(models ?? []).map((m) => (
               <option key={m.id} value={m.id}>
-                {m.name ?? m.id}
+                {modelLabel(m)}
               </option>
             ))}
           </select>

@@ -6,6 +6,8 @@ import type { CatalogItem, PullProgress } from '../../lib/types.js';
 import { useApp } from '../../state/app.js';
 import { useBanner } from '../../state/banner.js';
 import { useClient } from '../../state/client.js';
+import { useVersion } from '../../state/live.js';
+import { useAddModel } from './useModelImport.js';
 
 interface Pull {
   progress: PullProgress | null;
@@ -17,6 +19,9 @@ export function CatalogList() {
   const client = useClient();
   const { report, inform } = useBanner();
   const { refreshModels } = useApp();
+  const addModel = useAddModel();
+  // "installed" follows the models, however they were added or removed.
+  const modelsVersion = useVersion('models');
   const [items, setItems] = useState<CatalogItem[] | null>(null);
   const [pulls, setPulls] = useState<Record<string, Pull>>({});
   const handles = useRef(new Set<StreamHandle<'models.pull'>>());
@@ -31,7 +36,7 @@ export function CatalogList() {
 
   useEffect(() => {
     void load();
-  }, [load]);
+  }, [load, modelsVersion]);
   useEffect(() => {
     const running = handles.current;
     return () => {
@@ -44,13 +49,19 @@ export function CatalogList() {
     handles.current.add(handle);
     setPulls((all) => ({ ...all, [item.id]: { progress: null, handle } }));
     handle.onEvent((progress) => setPulls((all) => (all[item.id] ? { ...all, [item.id]: { ...all[item.id]!, progress } } : all)));
-    handle.result
-      .then(
-        () => inform(`Downloaded ${item.name}.`),
-        (error: unknown) => {
-          if (toErrorPayload(error).code !== 'cancelled') report(error, `Downloading ${item.name}`);
-        },
-      )
+    // A language model joins the models without taking over from the active one (the Models tab asks).
+    const finished = handle.result.then(
+      async (pulled) => {
+        inform(`Downloaded ${item.name}.`);
+        return item.kind === 'llm' ? ((await client.call('models.list', {})).find((m) => m.path === pulled.path) ?? null) : null;
+      },
+      (error: unknown) => {
+        if (toErrorPayload(error).code !== 'cancelled') report(error, `Downloading ${item.name}`);
+        return null;
+      },
+    );
+    (item.kind === 'llm' ? addModel(() => finished) : finished)
+      .catch((error: unknown) => report(error, `Adding ${item.name}`))
       .finally(() => {
         handles.current.delete(handle);
         setPulls((all) => {

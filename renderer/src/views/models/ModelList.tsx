@@ -1,16 +1,24 @@
 import { formatBytes, formatParameters } from '../../lib/format.js';
+import { modelLabel } from '../../lib/models.js';
 import { useApp } from '../../state/app.js';
 import { useBanner } from '../../state/banner.js';
 import { useClient } from '../../state/client.js';
 import { PathImportForm } from './PathImportForm.js';
+import { useModelImport } from './useModelImport.js';
 
 export function ModelList() {
   const client = useClient();
-  const { report, inform } = useBanner();
-  const { models, refreshModels, updateSettings } = useApp();
+  const { report } = useBanner();
+  const { models, refreshModels, modelChoice, setModelChoice } = useApp();
+  const importModel = useModelImport();
 
   const use = async (id: string) => {
-    if (await updateSettings({ activeModel: id })) await refreshModels();
+    try {
+      await client.call('models.use', { id });
+    } catch (error) {
+      report(error, `Using ${id}`);
+    }
+    await refreshModels();
   };
   const remove = async (id: string) => {
     if (!window.confirm(`Forget the model ${id}? Its file is left on disk.`)) return;
@@ -21,20 +29,38 @@ export function ModelList() {
     }
     await refreshModels();
   };
-  const importModel = async (path: string) => {
+  const importPath = async (path: string) => {
     try {
-      const model = await client.call('models.import', { path });
-      inform(`Added the model ${model.name ?? model.id}.`);
-      await refreshModels();
+      await importModel(path);
       return true;
     } catch (error) {
       report(error, `Importing ${path}`);
       return false;
     }
   };
+  const choose = async (id: string) => {
+    setModelChoice(null);
+    await use(id);
+  };
 
   return (
     <div className="card">
+      {modelChoice ? (
+        <div className="callout model-choice" role="alertdialog" aria-labelledby="model-choice-text" data-testid="model-import-choice">
+          <p id="model-choice-text">
+            Added <strong>{modelLabel(modelChoice.imported)}</strong>. Answers are still written with <strong>{modelLabel(modelChoice.previous)}</strong>; use the new
+            model instead?
+          </p>
+          <div className="actions">
+            <button type="button" className="primary small" data-testid="model-import-use" onClick={() => void choose(modelChoice.imported.id)}>
+              Use {modelLabel(modelChoice.imported)}
+            </button>
+            <button type="button" className="secondary small" data-testid="model-import-keep" onClick={() => setModelChoice(null)}>
+              Keep {modelLabel(modelChoice.previous)}
+            </button>
+          </div>
+        </div>
+      ) : null}
       {models === null ? (
         <p className="muted">Loading…</p>
       ) : models.length === 0 ? (
@@ -50,16 +76,30 @@ export function ModelList() {
           {models.map((m) => (
             <li key={m.id} className={`item${m.active ? ' item-active' : ''}`} data-testid="model-item" data-model={m.id} data-active={m.active ? 'true' : 'false'}>
               <div className="item-body">
-                <strong>{m.name ?? m.id}</strong> {m.active ? <span className="badge badge-active">active</span> : null}
+                <div className="item-title">
+                  <strong data-testid="model-name">{modelLabel(m)}</strong>
+                  {m.active ? (
+                    <span className="badge badge-active" data-testid="model-active-badge">
+                      Active: answers use this model
+                    </span>
+                  ) : null}
+                  {!m.hasChatTemplate ? (
+                    <span className="badge badge-warning" data-testid="model-not-for-chat">
+                      Not for chat
+                    </span>
+                  ) : null}
+                </div>
                 <p className="muted small">
                   {m.id} · {m.architecture} · {formatParameters(m.parameterCount)} · {formatBytes(m.sizeBytes)}
                   {m.contextLength ? ` · ${m.contextLength.toLocaleString()} tokens of context` : ''}
                 </p>
-                {!m.hasChatTemplate ? <p className="small field-error">This file has no chat template; answers may be poor.</p> : null}
+                {!m.hasChatTemplate ? (
+                  <p className="small">This file has no chat template: it continues text rather than answering questions, so its answers will read poorly.</p>
+                ) : null}
                 <p className="muted small path">{m.path}</p>
               </div>
               <div className="item-actions">
-                <button type="button" className="primary small" data-testid="model-use" disabled={m.active} onClick={() => use(m.id)}>
+                <button type="button" className="primary small" data-testid="model-use" disabled={m.active} onClick={() => void use(m.id)}>
                   {m.active ? 'In use' : 'Use'}
                 </button>
                 <button type="button" className="secondary small" data-testid="model-remove" onClick={() => remove(m.id)}>
@@ -70,7 +110,7 @@ export function ModelList() {
           ))}
         </ul>
       )}
-      <PathImportForm label="Import a .gguf model file" placeholder="/home/you/models/model.Q4_K_M.gguf" testId="model-import" onImport={importModel} />
+      <PathImportForm label="Import a .gguf model file" placeholder="/home/you/models/model.Q4_K_M.gguf" testId="model-import" onImport={importPath} />
     </div>
   );
 }

@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { modelLabel } from '../../lib/models.js';
 import type { AdapterInfo, Profile } from '../../lib/types.js';
 
 interface Props {
@@ -29,7 +30,7 @@ export function ProfileEditor({ profile, adapters, taken, onSave, onCancel }: Pr
   const nameError = !name.trim() ? 'A profile needs a name' : !profile && taken.includes(name.trim()) ? `A profile named "${name.trim()}" exists` : null;
   // Adapters the profile names that are not installed stay listed, so saving does not drop them.
   const known = new Set(adapters.map((a) => a.id));
-  const rows = [...adapters.map((a) => ({ id: a.id, label: a.name ?? a.id })), ...chosen.filter((c) => !known.has(c.adapter)).map((c) => ({ id: c.adapter, label: `${c.adapter} (not installed)` }))];
+  const rows = [...adapters.map((a) => ({ id: a.id, label: modelLabel(a) })), ...chosen.filter((c) => !known.has(c.adapter)).map((c) => ({ id: c.adapter, label: `${c.adapter} (not installed)` }))];
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();

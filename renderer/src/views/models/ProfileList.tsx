@@ -1,5 +1,6 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { AdapterInfo, Profile } from '../../lib/types.js';
+import { useState } from 'react';
+import type { Profile } from '../../lib/types.js';
+import { useApp } from '../../state/app.js';
 import { useBanner } from '../../state/banner.js';
 import { useClient } from '../../state/client.js';
 import { ProfileEditor } from './ProfileEditor.js';
@@ -8,23 +9,9 @@ import { ProfileEditor } from './ProfileEditor.js';
 export function ProfileList() {
   const client = useClient();
   const { report } = useBanner();
-  const [profiles, setProfiles] = useState<Profile[] | null>(null);
-  const [adapters, setAdapters] = useState<AdapterInfo[]>([]);
+  // Both lists follow the engine's notices, so an adapter imported anywhere shows up in an open form.
+  const { profiles, adapters, refreshProfiles: load } = useApp();
   const [editing, setEditing] = useState<Profile | 'new' | null>(null);
-
-  const load = useCallback(async () => {
-    try {
-      const [p, a] = await Promise.all([client.call('profiles.list', {}), client.call('adapters.list', {})]);
-      setProfiles(p);
-      setAdapters(a);
-    } catch (error) {
-      report(error, 'Listing profiles');
-    }
-  }, [client, report]);
-
-  useEffect(() => {
-    void load();
-  }, [load]);
 
   const save = async (profile: Profile) => {
     try {
@@ -48,7 +35,7 @@ export function ProfileList() {
   if (editing) {
     return (
       <div className="card">
-        <ProfileEditor profile={editing === 'new' ? null : editing} adapters={adapters} taken={(profiles ?? []).map((p) => p.name)} onSave={save} onCancel={() => setEditing(null)} />
+        <ProfileEditor profile={editing === 'new' ? null : editing} adapters={adapters ?? []} taken={(profiles ?? []).map((p) => p.name)} onSave={save} onCancel={() => setEditing(null)} />
       </div>
     );
   }

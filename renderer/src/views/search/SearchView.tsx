@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type { SearchMode } from '../../../../electron/shared/search.js';
 import { useApp } from '../../state/app.js';
 import { SearchResultItem } from './SearchResultItem.js';
+import { useEmbedding } from './useEmbedding.js';
 import { useSearch } from './useSearch.js';
 
 const MODES: { mode: SearchMode; label: string; hint: string }[] = [
@@ -17,11 +18,22 @@ const NOTICES: Record<string, string> = {
 };
 
 export function SearchView({ library, focusSignal }: { library: string; focusSignal: number }) {
-  const { openPassage } = useApp();
+  const { openPassage, libraryVersion } = useApp();
   const [query, setQuery] = useState('');
   const [mode, setMode] = useState<SearchMode>('hybrid');
   const [documents, setDocuments] = useState(false);
-  const { response, loading } = useSearch(library, query, mode, documents);
+  // Passages being embedded: meaning search covers those done, and runs again when the run ends.
+  const embedding = useEmbedding(library, mode !== 'lexical');
+  const embeddingRuns = embedding !== null;
+  const [embeddingEnded, setEmbeddingEnded] = useState(0);
+  const [wasEmbedding, setWasEmbedding] = useState(false);
+  if (embeddingRuns !== wasEmbedding) {
+    setWasEmbedding(embeddingRuns);
+    if (!embeddingRuns) setEmbeddingEnded((n) => n + 1);
+  }
+  // While it runs, the query runs again at every tenth of the passages embedded, so the results cover what is done.
+  const embeddedTenths = embedding ? Math.floor((embedding.done / Math.max(1, embedding.total)) * 10) : 0;
+  const { response, loading } = useSearch(library, query, mode, documents, `${libraryVersion}:${embeddingEnded}:${embeddedTenths}`);
   const input = useRef<HTMLInputElement>(null);
   const id = useId();
 
@@ -71,7 +83,12 @@ export function SearchView({ library, focusSignal }: { library: string; focusSig
           {loading ? 'Searching…' : response ? `${response.results.length} result${response.results.length === 1 ? '' : 's'}` : ''}
         </span>
       </div>
-      {response?.notice ? (
+      {embedding && query.trim() ? (
+        <p className="callout small" data-testid="search-embedding" aria-live="polite">
+          Embedding {embedding.done.toLocaleString()} of {embedding.total.toLocaleString()} passages; meaning search covers those done. The results
+          refresh as it goes.
+        </p>
+      ) : response?.notice ? (
         <p className="callout small" data-testid="search-notice">
           {NOTICES[response.noticeCode ?? ''] ?? response.notice}
         </p>
@@ -79,7 +96,7 @@ export function SearchView({ library, focusSignal }: { library: string; focusSig
       {response ? (
         response.results.length === 0 ? (
           <p className="muted" data-testid="search-empty">
-            Nothing matches “{query.trim()}”.
+            {embedding ? `Nothing matches “${query.trim()}” among the passages embedded so far.` : `Nothing matches “${query.trim()}”.`}
           </p>
         ) : (
           <ol className="card-stack" data-testid="search-results" aria-busy={loading}>

@@ -8,9 +8,10 @@ export const SEARCH_DEBOUNCE_MS = 120;
 
 /**
  * Search as you type: waits for a pause in typing, and drops any response that arrives after a
- * newer query was sent (calls cannot be cancelled, so stale answers are ignored instead).
+ * newer query was sent (calls cannot be cancelled, so stale answers are ignored instead). The
+ * query runs again when `refresh` changes (the library changed, an embedding run ended).
  */
-export function useSearch(library: string, query: string, mode: SearchMode, documents: boolean) {
+export function useSearch(library: string, query: string, mode: SearchMode, documents: boolean, refresh: string | number = 0) {
   const client = useClient();
   const { report } = useBanner();
   const [response, setResponse] = useState<SearchResponse | null>(null);
@@ -41,7 +42,7 @@ export function useSearch(library: string, query: string, mode: SearchMode, docu
       );
     }, SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [client, library, query, mode, documents, report]);
+  }, [client, library, query, mode, documents, report, refresh]);
 
   return { response, loading };
 }
