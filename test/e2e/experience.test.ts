@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTinyEmbedder } from '../../scripts/fixtures/tiny-embedder.js';
+import { keywordCorpus, writeCorpus } from '../../scripts/fixtures/calibration-corpora.js';
 import { ROOT } from '../helpers.js';
 import { BASE, CHAT, MODELS, RANDOM_LLAMA, WireClient, haveBrowser, haveModels, startHarness, visibleFraction, warnSkips, type Harness } from './harness.js';
 
@@ -77,6 +78,31 @@ describe.skipIf(!haveBrowser)('the experience, in real Chromium against quire se
   afterAll(async () => {
     wire?.close();
     await h?.close();
+  });
+
+  it('search says "No close match; the nearest passages:" for a made-up word, by the library\'s calibrated threshold, and not for its own words', async () => {
+    const codes = join(h.tmp.dir, 'codes');
+    mkdirSync(codes);
+    const passages = keywordCorpus(120, 7);
+    writeCorpus(codes, passages);
+    await wire.call('libraries.create', { library: 'codes', folders: [codes], embedder });
+    await wire.call('libraries.index', { library: 'codes', calibrate: 'wait' });
+    expect(await wire.call('libraries.retrieval', { library: 'codes' })).toMatchObject({ k: 10 });
+    await openLibrary('codes');
+    await byId('nav-search').click();
+    await byId('search-input').fill('zorblat quenfid');
+    await expect.poll(() => byId('search-weak').isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await byId('search-weak').textContent()).toBe('No close match; the nearest passages:');
+    expect(await page.locator('[data-testid="search-result"]:not([data-weak="true"])').count()).toBe(0);
+    await h.shot(page, 'search-weak');
+    const own = passages[3]!.text.split(/\s+/).slice(0, 6).join(' ');
+    await byId('search-input').fill(own);
+    await expect.poll(() => page.locator('[data-testid="search-result"]:not([data-weak="true"])').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await byId('search-weak').count()).toBe(0);
+    // Library settings show the figures in words.
+    await byId('nav-library').click();
+    await expect.poll(() => byId('library-retrieval').textContent()).toMatch(/^keywords \d\.\d\d · meaning \d\.\d\d · combined \d\.\d\d, on \d+ questions made from this library$/);
+    await h.shot(page, 'library-retrieval');
   });
 
   it('a search-only answer shows its passages without calling each "not cited"', async () => {

@@ -6,6 +6,7 @@ import { useBanner } from '../../state/banner.js';
 import { useClient } from '../../state/client.js';
 import { useIndexing } from '../../state/indexing.js';
 import { EmbedderCard } from './EmbedderCard.js';
+import { RetrievalCard } from './RetrievalCard.js';
 import { FailureList } from './FailureList.js';
 import { FolderList } from './FolderList.js';
 import { IndexProgressPanel } from './IndexProgressPanel.js';
@@ -81,6 +82,7 @@ export function LibraryView({ library }: { library: string }) {
       {status ? <FolderList library={library} status={status} onChanged={setStatus} /> : null}
 
       {status ? <EmbedderCard library={library} status={status} running={run?.running ?? false} onChanged={setStatus} /> : null}
+      {status ? <RetrievalCard library={library} status={status} onChanged={() => void load()} /> : null}
 
       <div className="card danger-zone">
         <h2>Remove</h2>

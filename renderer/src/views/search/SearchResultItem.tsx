@@ -5,7 +5,7 @@ import type { SearchResult } from '../../lib/types.js';
 export function SearchResultItem({ result, onOpen }: { result: SearchResult; onOpen(): void }) {
   const location = formatLocation(result);
   return (
-    <button type="button" className="search-result" data-testid="search-result" data-chunk={result.chunkId} onClick={onOpen}>
+    <button type="button" className={result.weak ? 'search-result weak' : 'search-result'} data-testid="search-result" data-chunk={result.chunkId} data-weak={result.weak ? 'true' : undefined} onClick={onOpen}>
       <span className="result-head">
         <span className="path" title={result.path}>
           {result.relativePath}

@@ -99,13 +99,26 @@ export function SearchView({ library, focusSignal }: { library: string; focusSig
             {embedding ? `Nothing matches “${query.trim()}” among the passages embedded so far.` : `Nothing matches “${query.trim()}”.`}
           </p>
         ) : (
-          <ol className="card-stack" data-testid="search-results" aria-busy={loading}>
-            {response.results.map((r) => (
-              <li key={r.chunkId}>
-                <SearchResultItem result={r} onOpen={() => openPassage({ library, chunkId: r.chunkId })} />
-              </li>
-            ))}
-          </ol>
+          <>
+            {/* Below the library's calibrated threshold: shown, but not as answers. */}
+            {response.results.every((r) => r.weak) ? (
+              <p className="callout small" data-testid="search-weak">
+                No close match; the nearest passages:
+              </p>
+            ) : null}
+            <ol className="card-stack" data-testid="search-results" aria-busy={loading}>
+              {response.results.map((r, i) => (
+                <li key={r.chunkId}>
+                  {r.weak && i > 0 && !response.results[i - 1]!.weak ? (
+                    <p className="muted small" data-testid="search-weak-divider">
+                      Weaker matches:
+                    </p>
+                  ) : null}
+                  <SearchResultItem result={r} onOpen={() => openPassage({ library, chunkId: r.chunkId })} />
+                </li>
+              ))}
+            </ol>
+          </>
         )
       ) : !query.trim() ? (
         <p className="muted empty-state">Results appear as you type. Click one to read it in its document.</p>
