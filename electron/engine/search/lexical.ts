@@ -51,8 +51,10 @@ export interface LexicalEvaluation {
   completed: number;
   /** False only above `exactUpTo`, when the posting budget cut the essential words short of what exactness needed. */
   exact: boolean;
-  /** Why a `maxscore` search fell back to `plain`, if it did. */
+  /** Why a `maxscore` search fell back to `plain`, if it did (scores disagreed, unknown format). */
   fallback?: string;
+  /** Why a search was handed to FTS5 whole because that was cheaper (same result). */
+  cheaper?: string;
 }
 
 // FTS5's bm25() constants (fts5_aux.c).
@@ -60,6 +62,8 @@ const K1 = 1.2;
 const B = 0.75;
 const TABLE = 'chunks_fts';
 const COLUMNS = 3;
+/** What counting one passage's words costs, in passages FTS5 ranks (measured: 40-60). */
+const COMPLETION_COST = 60;
 /** Scores computed here must agree with FTS5's to this (relative) tolerance, or the search falls back to FTS5 alone. */
 const AGREEMENT = 1e-9;
 
@@ -178,12 +182,32 @@ export class LexicalSearch {
       while (maxEssential < n && postings + order[maxEssential]!.df <= this.options.postingBudget) postings += order[maxEssential++]!.df;
     }
 
+    // Work is counted in passages FTS5 ranks (about a microsecond each); counting a passage's
+    // common words here costs about COMPLETION_COST of them. Up to `exactUpTo` chunks, a search
+    // that would cost more than FTS5 ranking every match does that instead (same result).
+    const exactOnly = rows <= this.options.exactUpTo;
+    const plainCost = stats.reduce((sum, s) => sum + s.df, 0);
+    let spent = 0;
+    const rank = (count: number, fetch: number): [number, number][] | null => {
+      const cost = order.slice(0, count).reduce((sum, s) => sum + s.df, 0);
+      // Predicted, not found out afterwards: the more common words FTS5 is asked to rank, the longer it takes.
+      if (exactOnly && spent + cost > plainCost) return null;
+      spent += cost;
+      return this.ranked(this.inQueryOrder(order.slice(0, count)), fetch);
+    };
+    const plain = (reason: string): LexicalHit[] => {
+      const hits = this.plain(terms, limit);
+      this.lastEvaluation = { ...this.lastEvaluation!, method: 'plain', essential: terms.length, exact: true, cheaper: reason };
+      return hits;
+    };
+
     let fetch = Math.max(limit * 4, 200);
     let essential = 1;
-    let partial: [number, number][];
+    let partial: [number, number][] | null;
     let threshold: number;
     for (;;) {
-      partial = this.ranked(this.inQueryOrder(order.slice(0, essential)), fetch);
+      partial = rank(essential, fetch);
+      if (!partial) return plain('the rare words alone match too many passages');
       threshold = partial.length >= limit ? partial[limit - 1]![1] : 0;
       let next = essential;
       if (threshold <= 0) next = Math.min(essential + 1, n);
@@ -208,6 +232,13 @@ export class LexicalSearch {
           done = true;
           break;
         }
+        if (spent + (this.lastEvaluation.completed + 32) * COMPLETION_COST > plainCost) {
+          if (exactOnly) return plain('too many passages could still reach the top k');
+          // Above exactUpTo: the passages not yet counted are left out.
+          this.lastEvaluation.exact = false;
+          done = true;
+          break;
+        }
         const batch = partial.slice(at, at + 32);
         for (const hit of this.complete(batch, stats, essentialStems, avgdl)) insert(best, hit, limit);
         this.lastEvaluation.completed += batch.length;
@@ -215,7 +246,8 @@ export class LexicalSearch {
       }
       if (done || partial.length < fetch) break;
       fetch *= 8;
-      partial = this.ranked(this.inQueryOrder(order.slice(0, essential)), fetch);
+      partial = rank(essential, fetch);
+      if (!partial) return plain('the rare words alone match too many passages');
     }
     return best;
   }
