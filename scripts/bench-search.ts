@@ -22,6 +22,7 @@ import { ChunkStore, type NewChunk } from '../electron/engine/store/chunks.js';
 import { openDatabase, type Db } from '../electron/engine/store/db.js';
 import { DocumentStore } from '../electron/engine/store/documents.js';
 import { FolderStore } from '../electron/engine/store/folders.js';
+import { BitIndex } from '../electron/engine/store/bit-index.js';
 import { VectorStore } from '../electron/engine/store/vectors.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -182,6 +183,44 @@ function withLexical(searcher: Searcher, db: Db, variant: LexicalVariant): Searc
   return searcher;
 }
 
+/**
+ * The fast path's first pass read its codes from sqlite-vec's private shadow tables until they got
+ * their own table (migration 007). Both loads are timed here, and the two indexes must pick the
+ * same 1,000 candidates; the old read is reimplemented here only (it needs vec0's bit column,
+ * which libraries created since no longer have).
+ */
+function compareBitLoads(db: Db, queries: readonly Float32Array[]): SizeResult['bitsLoad'] {
+  let started = performance.now();
+  const rows = db.prepare('SELECT chunk_id, bits FROM chunk_vector_bits').raw().all() as [number, Buffer][];
+  const own = BitIndex.fromCodes(DIM, rows.map(([id]) => id), rows.map(([, code]) => code));
+  const ownMs = performance.now() - started;
+  const hasShadow = /embedding_bits/.test((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'chunk_vectors'").pluck().get() as string | undefined) ?? '');
+  if (!hasShadow) return { ownMs, shadowMs: null, sameCandidates: null };
+  started = performance.now();
+  const chunks = db
+    .prepare('SELECT c.size, c.validity, c.rowids, v.vectors FROM chunk_vectors_chunks c JOIN chunk_vectors_vector_chunks01 v ON v.rowid = c.chunk_id ORDER BY c.chunk_id')
+    .raw()
+    .all() as [number, Buffer, Buffer, Buffer][];
+  const ids: number[] = [];
+  const codes: Uint8Array[] = [];
+  const bytes = DIM / 8;
+  for (const [size, validity, rowids, blob] of chunks) {
+    for (let i = 0; i < size; i++) {
+      if ((validity[i >> 3]! & (1 << (i & 7))) === 0) continue;
+      ids.push(Number(rowids.readBigInt64LE(i * 8)));
+      codes.push(blob.subarray(i * bytes, (i + 1) * bytes));
+    }
+  }
+  const shadow = BitIndex.fromCodes(DIM, ids, codes);
+  const shadowMs = performance.now() - started;
+  const same = queries.every((q) => {
+    const a = own.nearest(q, 1000).sort((x, y) => x - y);
+    const b = shadow.nearest(q, 1000).sort((x, y) => x - y);
+    return a.length === b.length && a.every((id, i) => id === b[i]);
+  });
+  return { ownMs, shadowMs, sameCandidates: same };
+}
+
 /** Top-k by dot product over one contiguous N×DIM array: the baseline every latency is compared with. */
 function bruteForce(base: Float32Array, n: number, query: Float32Array, k: number): number[] {
   const scores = new Float64Array(k).fill(-Infinity);
@@ -251,6 +290,8 @@ interface SizeResult {
   latency: Record<RunName | 'baseline', Latency>;
   /** Queries whose exact lexical top 10 equals plain FTS5's (ids in order, ties within 1e-9 allowed), of those compared. */
   lexicalAgreement: [number, number];
+  /** Loading the 1-bit codes: from Quire's table (now), and from sqlite-vec's shadow tables as before (null when vec0 has no bit column). */
+  bitsLoad: { ownMs: number; shadowMs: number | null; sameCandidates: boolean | null };
   /** Share of pruning-planner top-10 ids that are in plain FTS5's top 10. */
   pruningOverlap: number;
   recall: number;
@@ -423,6 +464,8 @@ async function runSize(size: number, words: readonly string[], zipf: Zipf): Prom
     overlap += expected.length === 0 ? 1 : top['lexical-pruning']![q]!.filter((r) => ids.has(r.chunkId)).length / expected.length;
   }
 
+  const bitsLoad = compareBitLoads(db, measured.slice(0, 20).map((q) => q.vector));
+
   const autoStrategy = new VectorSearch(vectors).strategyFor();
   db.close();
   if (!KEEP) for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
@@ -435,6 +478,7 @@ async function runSize(size: number, words: readonly string[], zipf: Zipf): Prom
     fileBytes,
     latency: latency as SizeResult['latency'],
     lexicalAgreement: [agreeing, plainTop.length],
+    bitsLoad,
     pruningOverlap: overlap / plainTop.length,
     recall: recall / compared,
     recallQueries: compared,
@@ -484,6 +528,8 @@ function report(results: readonly SizeResult[]): string[] {
     }
     lines.push(
       `  recall@10 fast vs exact: ${r.recall.toFixed(3)} (${r.recallQueries} queries); vec0 exact vs JS scan agreement: ${r.exactAgreement.toFixed(3)}`,
+      `  1-bit codes loaded in ${r.bitsLoad.ownMs.toFixed(0)} ms from Quire's table` +
+        (r.bitsLoad.shadowMs === null ? '' : `, ${r.bitsLoad.shadowMs.toFixed(0)} ms from sqlite-vec's shadow tables as before; same 1,000 candidates for 20 queries: ${r.bitsLoad.sameCandidates ? 'yes' : 'NO'}`),
       `  lexical top ${K} equal to plain FTS5 bm25() (scores within 1e-9): ${r.lexicalAgreement[0]}/${r.lexicalAgreement[1]} queries; pruning planner's overlap with it: ${r.pruningOverlap.toFixed(3)}`,
       `  auto strategy: ${r.autoStrategy} (fast above ${count(DEFAULT_VECTOR.fastAbove)} vectors); fast is ${(r.latency.exact.median / r.latency.fast.median).toFixed(2)}x the speed of exact here`,
       '',

@@ -4,6 +4,7 @@ import { conversations } from './003-conversations.js';
 import { evaluation } from './004-eval.js';
 import { ocrSheetsMail } from './005-ocr-sheets-mail.js';
 import { readerVersions } from './006-reader-versions.js';
+import { vectorBits } from './007-vector-bits.js';
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
 }
 
 /** In order; a migration is never edited once released, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations, evaluation, ocrSheetsMail, readerVersions];
+export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations, evaluation, ocrSheetsMail, readerVersions, vectorBits];
