@@ -23,7 +23,7 @@ import { openDatabase, type Db } from '../electron/engine/store/db.js';
 import { DocumentStore } from '../electron/engine/store/documents.js';
 import { FolderStore } from '../electron/engine/store/folders.js';
 import { BitIndex } from '../electron/engine/store/bit-index.js';
-import { VectorStore } from '../electron/engine/store/vectors.js';
+import { loadCodes, VectorStore } from '../electron/engine/store/vectors.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench-out');
@@ -191,8 +191,7 @@ function withLexical(searcher: Searcher, db: Db, variant: LexicalVariant): Searc
  */
 function compareBitLoads(db: Db, queries: readonly Float32Array[]): SizeResult['bitsLoad'] {
   let started = performance.now();
-  const rows = db.prepare('SELECT chunk_id, bits FROM chunk_vector_bits').raw().all() as [number, Buffer][];
-  const own = BitIndex.fromCodes(DIM, rows.map(([id]) => id), rows.map(([, code]) => code));
+  const own = loadCodes(db, DIM);
   const ownMs = performance.now() - started;
   const hasShadow = /embedding_bits/.test((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'chunk_vectors'").pluck().get() as string | undefined) ?? '');
   if (!hasShadow) return { ownMs, shadowMs: null, sameCandidates: null };

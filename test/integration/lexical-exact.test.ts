@@ -142,6 +142,21 @@ describe('exact lexical ranking above the old pruning size', () => {
     }
   });
 
+  it('above exactUpTo keeps within the posting budget, says when that cut the ranking short, and still scores what it returns exactly', () => {
+    const search = new LexicalSearch(db, { exactUpTo: 1_000, postingBudget: 600 });
+    // (With `rowid = ?` handed to FTS5, bm25() scores the row differently: the filter is applied after.)
+    const exactScore = db.prepare('SELECT -bm25(chunks_fts, 1, 2, 1.5) FROM chunks_fts WHERE chunks_fts MATCH ? AND +rowid = ?').pluck();
+    let approximate = 0;
+    for (const query of queries.slice(0, 80)) {
+      const { hits, terms } = search.search(query, 10);
+      if (!search.lastEvaluation!.exact) approximate++;
+      const match = terms.map((t) => `"${t.word}"`).join(' OR ');
+      for (const hit of hits.slice(0, 3)) expect(Math.abs(hit.score - (exactScore.get(match, hit.chunkId) as number)), query).toBeLessThanOrEqual(1e-9);
+      if (search.lastEvaluation!.exact) expectSameRanking(hits, reference(query, 10), query);
+    }
+    expect(approximate).toBeGreaterThan(0);
+  });
+
   it('stays exact after passages are deleted and added (FTS5 keeps counting deleted rows in its averages)', () => {
     const chunks = new ChunkStore(db);
     const documents = new DocumentStore(db);

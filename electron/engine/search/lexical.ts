@@ -232,9 +232,10 @@ export class LexicalSearch {
           done = true;
           break;
         }
-        if (spent + (this.lastEvaluation.completed + 32) * COMPLETION_COST > plainCost) {
-          if (exactOnly) return plain('too many passages could still reach the top k');
-          // Above exactUpTo: the passages not yet counted are left out.
+        const completing = (this.lastEvaluation.completed + 32) * COMPLETION_COST;
+        if (exactOnly && spent + completing > plainCost) return plain('too many passages could still reach the top k');
+        if (!exactOnly && best.length >= limit && completing > this.options.postingBudget) {
+          // Above exactUpTo: counting stops at the posting budget; the passages not yet counted are left out.
           this.lastEvaluation.exact = false;
           done = true;
           break;

@@ -55,6 +55,13 @@ export class BitIndex {
     return index;
   }
 
+  /** Adds vectors by their codes packed one after another (`ids.length` × dimension / 8 bytes). */
+  addPacked(ids: readonly number[], packed: Uint8Array): void {
+    const bytes = this.dimension / 8;
+    if (packed.length !== ids.length * bytes) throw new Error(`${packed.length} bytes of codes for ${ids.length} vectors of ${this.dimension} dimensions`);
+    this.addCodes(ids, ids.map((_, n) => packed.subarray(n * bytes, (n + 1) * bytes)));
+  }
+
   /** Adds vectors by their stored codes (a code of the wrong length is refused). */
   addCodes(ids: readonly number[], codes: readonly Uint8Array[]): void {
     const bytes = this.dimension / 8;

@@ -193,8 +193,8 @@ export class VectorStore {
 
   private loadBits(): { index: BitIndex; seq: number } {
     const seq = (statement(this.db, `SELECT MAX(seq) FROM ${CHANGES}`).pluck().get() as number | null) ?? 0;
-    const rows = statement(this.db, `SELECT chunk_id, bits FROM ${BITS}`).raw().all() as [number, Buffer][];
-    return { index: BitIndex.fromCodes(this.dimension()!, rows.map(([id]) => id), rows.map(([, code]) => code)), seq };
+    const index = loadCodes(this.db, this.dimension()!);
+    return { index, seq };
   }
 
   /** Null when loading afresh is needed or cheaper. */
@@ -217,6 +217,26 @@ export class VectorStore {
     );
     return { index, seq: changes.at(-1)![0] };
   }
+}
+
+/**
+ * Every stored 1-bit code, into a new index. Read in pages of ids and hex-joined codes: one
+ * JavaScript value per page rather than two per vector (1.2 s against 9 s for a million vectors
+ * on a loaded machine).
+ */
+export function loadCodes(db: Db, dimension: number): BitIndex {
+  const index = BitIndex.empty(dimension);
+  const page = statement(
+    db,
+    `SELECT group_concat(chunk_id), group_concat(hex(bits), ''), max(chunk_id) FROM (SELECT chunk_id, bits FROM ${BITS} WHERE chunk_id > ? ORDER BY chunk_id LIMIT 65536)`,
+  ).raw();
+  for (let after = Number.MIN_SAFE_INTEGER; ; ) {
+    const [ids, codes, last] = page.get(after) as [string | null, string | null, number | null];
+    if (ids === null || codes === null || last === null) break;
+    index.addPacked(ids.split(',').map(Number), Buffer.from(codes, 'hex'));
+    after = last;
+  }
+  return index;
 }
 
 function toBlob(vector: Float32Array): Buffer {
