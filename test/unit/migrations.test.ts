@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LibraryVersionError, openDatabase, schemaVersion } from '../../electron/engine/store/db.js';
 import { migrations } from '../../electron/engine/store/migrations/index.js';
+import { VectorStore } from '../../electron/engine/store/vectors.js';
 import { tempDir } from '../helpers.js';
 
 let tmp: ReturnType<typeof tempDir>;
@@ -130,6 +131,73 @@ describe('migrations', () => {
     db.exec("CREATE VIRTUAL TABLE probe USING fts5(text, tokenize = 'porter unicode61 remove_diacritics 2')");
     db.prepare('INSERT INTO probe VALUES (?)').run('Cafés are running');
     expect(db.prepare("SELECT COUNT(*) AS n FROM probe WHERE probe MATCH 'cafe run'").get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it("007 keeps the fast path's 1-bit codes in Quire's own table: filled from the float vectors of a library embedded before it, kept with the vectors after", () => {
+    const file = join(tmp.dir, 'lib.sqlite');
+    const dimension = 64;
+    const vector = (i: number): Float32Array => {
+      let state = (i * 2654435761) >>> 0;
+      return Float32Array.from({ length: dimension }, () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = Math.imul(state ^ (state >>> 15), state | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+      });
+    };
+    const blob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+    // A library as Quire wrote it before 007: vec0 with its own bit column, the float table and the change log.
+    const v6 = openDatabase(file, { migrations: migrations.slice(0, 6) });
+    const folder = Number(v6.prepare("INSERT INTO folders (path) VALUES ('/docs')").run().lastInsertRowid);
+    const doc = Number(v6.prepare("INSERT INTO documents (folder_id, path, relative_path) VALUES (?, '/docs/a.txt', 'a.txt')").run(folder).lastInsertRowid);
+    v6.exec(`
+      CREATE VIRTUAL TABLE chunk_vectors USING vec0(chunk_id INTEGER PRIMARY KEY, embedding float[${dimension}] distance_metric=cosine, embedding_bits bit[${dimension}]);
+      CREATE TABLE chunk_vector_floats (chunk_id INTEGER PRIMARY KEY, embedding BLOB NOT NULL) STRICT;
+      CREATE TRIGGER chunk_vectors_delete AFTER DELETE ON chunks BEGIN
+        DELETE FROM chunk_vectors WHERE chunk_id = old.id; DELETE FROM chunk_vector_floats WHERE chunk_id = old.id;
+      END;
+      CREATE TABLE chunk_vector_changes (seq INTEGER PRIMARY KEY AUTOINCREMENT, chunk_id INTEGER NOT NULL, op INTEGER NOT NULL) STRICT;
+      CREATE TRIGGER chunk_vector_added AFTER INSERT ON chunk_vector_floats BEGIN INSERT INTO chunk_vector_changes (chunk_id, op) VALUES (new.chunk_id, 1); END;
+      CREATE TRIGGER chunk_vector_removed AFTER DELETE ON chunk_vector_floats BEGIN INSERT INTO chunk_vector_changes (chunk_id, op) VALUES (old.chunk_id, 0); END;`);
+    for (let i = 1; i <= 40; i++) {
+      const id = Number(v6.prepare("INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count) VALUES (?, ?, 'x', 0, 1, 1)").run(doc, i).lastInsertRowid);
+      v6.prepare('INSERT INTO chunk_vectors (chunk_id, embedding, embedding_bits) VALUES (?, ?, vec_quantize_binary(?))').run(BigInt(id), blob(vector(i)), blob(vector(i)));
+      v6.prepare('INSERT INTO chunk_vector_floats (chunk_id, embedding) VALUES (?, ?)').run(id, blob(vector(i)));
+    }
+    // sqlite-vec's own copy of the bits is spoiled: the fast path must not be reading it.
+    v6.exec('UPDATE chunk_vectors_vector_chunks01 SET vectors = zeroblob(length(vectors))');
+    v6.close();
+
+    const db = openDatabase(file);
+    expect(tables(db)).toContain('chunk_vector_bits');
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'vector_bits_pending'").pluck().get()).toBe('1');
+    const store = new VectorStore(db);
+    expect(db.prepare("SELECT value FROM meta WHERE key = 'vector_bits_pending'").pluck().get()).toBeUndefined();
+    expect(store.count()).toBe(40);
+    const expected = (i: number): Buffer => {
+      const bytes = Buffer.alloc(dimension / 8);
+      vector(i).forEach((x, j) => void (x > 0 && (bytes[j >> 3] = bytes[j >> 3]! | (1 << (j & 7)))));
+      return bytes;
+    };
+    expect(db.prepare('SELECT bits FROM chunk_vector_bits WHERE chunk_id = 7').pluck().get()).toEqual(expected(7));
+    // With only one candidate from the bits, the fast path finds each vector itself: it reads the codes table.
+    for (const i of [3, 17, 33]) expect(store.nearestFast(vector(i), 1, 1)[0]!.chunkId).toBe(i);
+
+    // New vectors get their code in the same transaction; a removed chunk takes its code along.
+    const id = Number(db.prepare("INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count) VALUES (?, 99, 'y', 0, 1, 1)").run(doc).lastInsertRowid);
+    db.transaction(() => store.insert([id], [vector(99)]))();
+    expect(db.prepare('SELECT bits FROM chunk_vector_bits WHERE chunk_id = ?').pluck().get(id)).toEqual(expected(99));
+    expect(store.nearestFast(vector(99), 1, 1)[0]!.chunkId).toBe(id);
+    db.prepare('DELETE FROM chunks WHERE id = 17').run();
+    expect(db.prepare('SELECT COUNT(*) FROM chunk_vector_bits WHERE chunk_id = 17').pluck().get()).toBe(0);
+    expect(store.nearestFast(vector(17), 3, 40).map((h) => h.chunkId)).not.toContain(17);
+    expect(store.count()).toBe(40);
+
+    // A new model's vectors start a vec0 table with no bit column of its own.
+    store.reset(dimension);
+    expect(db.prepare("SELECT sql FROM sqlite_master WHERE name = 'chunk_vectors'").pluck().get()).not.toMatch(/bit\[/);
+    expect(store.count()).toBe(0);
     db.close();
   });
 

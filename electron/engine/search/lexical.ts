@@ -1,9 +1,10 @@
 import { changeStamp, statement, type Db } from '../store/db.js';
-import { ftsLiteral, MAX_QUERY_TERMS, queryTerms, withoutStopwords, type QueryTerm } from './query.js';
+import { fts5ColumnSizes, fts5Totals } from './fts5-stats.js';
+import { ftsLiteral, MAX_QUERY_TERMS, queryTerms, stemOf, textWords, withoutStopwords, type QueryTerm } from './query.js';
 
 export interface LexicalHit {
   chunkId: number;
-  /** BM25, higher is better. */
+  /** BM25, higher is better: FTS5's `bm25()` with the column weights, negated. */
   score: number;
 }
 
@@ -11,47 +12,92 @@ export interface LexicalOptions {
   /** Column weights for BM25: chunk text, heading path, file name. */
   weights?: [text: number, heading: number, file: number];
   /**
-   * Terms found in more than this share of chunks (or in more than `postings.max` chunks) are
-   * dropped when rarer terms remain: they barely change the ranking and make every query touch
-   * most of the index.
+   * Hybrid search (`skipCommon`) gives no lexical list for a query whose every word is in more
+   * than this share of the chunks: BM25 barely tells such passages apart...
    */
   commonTermShare?: number;
-  /** ...but only in libraries of at least this many chunks, where it matters for speed. */
+  /** ...in libraries of at least this many chunks. */
   pruneAbove?: number;
   /**
-   * Of the remaining terms, the rarest are kept while the chunks they match add up to at most
-   * `share` of the library, within [min, max] (the rarest term always): BM25 ranking costs
-   * 1–1.5 µs per matching chunk, about 20 times what finding the matches costs.
+   * Up to this many chunks the ranking is always exactly FTS5's `bm25()` top k. Above it, the
+   * words whose passages are read in full (the rare ones, see `search`) are the rarest whose
+   * passages add up to at most `postingBudget`, even when exactness would need more of them.
    */
-  postings?: { share: number; min: number; max: number };
+  exactUpTo?: number;
+  postingBudget?: number;
 }
 
 export const DEFAULT_LEXICAL: Required<LexicalOptions> = {
   weights: [1, 2, 1.5],
   commonTermShare: 0.1,
   pruneAbove: 5_000,
-  postings: { share: 0.05, min: 5_000, max: 20_000 },
+  exactUpTo: 200_000,
+  postingBudget: 20_000,
 };
-
-/**
- * Document frequencies per database (counted up to a cap), shared by the searchers created per
- * query. Dropped once the chunk count has moved by more than 5%, which bounds how stale a pruning
- * decision can be.
- */
-const frequencies = new WeakMap<Db, { total: number; df: Map<string, { count: number; cap: number }> }>();
-
-/** Chunk counts per database, counted again only after a change (COUNT(*) takes milliseconds at a million chunks). */
-const counts = new WeakMap<Db, { stamp: string; count: number }>();
 
 export interface LexicalPlan {
   terms: QueryTerm[];
-  /** Every term is in more than `commonTermShare` of the chunks: BM25 barely ranks them, and matching them touches most of the index. */
+  /** Every term is in more than `commonTermShare` of the chunks. */
   common: boolean;
 }
 
-/** BM25 over the FTS5 index, any-term (OR) matching, ranked by SQLite. */
+/** How the last search was evaluated. */
+export interface LexicalEvaluation {
+  /** `plain`: FTS5 ranked every matching passage; `maxscore`: rare words first, common ones only where they could matter. */
+  method: 'plain' | 'maxscore';
+  /** Words whose every passage was ranked by FTS5 (all of them for `plain`). */
+  essential: number;
+  /** Passages whose common words were counted here. */
+  completed: number;
+  /** False only above `exactUpTo`, when the posting budget cut the essential words short of what exactness needed. */
+  exact: boolean;
+  /** Why a `maxscore` search fell back to `plain`, if it did (scores disagreed, unknown format). */
+  fallback?: string;
+  /** Why a search was handed to FTS5 whole because that was cheaper (same result). */
+  cheaper?: string;
+}
+
+// FTS5's bm25() constants (fts5_aux.c).
+const K1 = 1.2;
+const B = 0.75;
+const TABLE = 'chunks_fts';
+const COLUMNS = 3;
+/** What counting one passage's words costs, in passages FTS5 ranks (measured: 40-60). */
+const COMPLETION_COST = 60;
+/** Scores computed here must agree with FTS5's to this (relative) tolerance, or the search falls back to FTS5 alone. */
+const AGREEMENT = 1e-9;
+
+/** Matching-passage counts per database, valid for one change stamp. `exact` is false when counting stopped at `count`. */
+const frequencies = new WeakMap<Db, { stamp: string; df: Map<string, { count: number; exact: boolean }> }>();
+
+class Fallback extends Error {}
+
+interface TermStats {
+  term: QueryTerm;
+  /** Position in the query: scores are summed in this order, as FTS5 sums its phrases. */
+  index: number;
+  idf: number;
+  df: number;
+}
+
+/**
+ * BM25 over the FTS5 index, any-term (OR) matching, exactly FTS5's `bm25()` ranking (ties by
+ * chunk id) without ranking every passage that has a common word (MaxScore):
+ * 1. Words are ordered by IDF; a word can add at most IDF · (k1 + 1) to a score.
+ * 2. FTS5 ranks the passages of the rarest words ("essential") by `bm25()` over those words.
+ *    More words become essential until the k-th best partial score exceeds what all the remaining
+ *    ("common") words together could add: a passage that has only common words then cannot
+ *    reach the top k, so their long doclists are never read.
+ * 3. In order of partial score, passages get their common words counted from their own text
+ *    (tokenized as FTS5 does, checked against FTS5's per-column token counts) and their full
+ *    BM25 computed with FTS5's own row count, token totals and document lengths
+ *    (`fts5-stats.ts`), until no remaining passage could reach the k-th best full score.
+ * Each computed partial score is compared with FTS5's; any disagreement (an unknown index
+ * format, text tokenized differently) makes that search fall back to FTS5 ranking everything.
+ */
 export class LexicalSearch {
   private readonly options: Required<LexicalOptions>;
+  lastEvaluation: LexicalEvaluation | null = null;
 
   constructor(
     private readonly db: Db,
@@ -60,81 +106,233 @@ export class LexicalSearch {
     this.options = { ...DEFAULT_LEXICAL, ...options };
   }
 
-  /** The terms a query is searched with after dropping over-common ones (also used for highlighting). */
+  /** The terms a query is searched with (also used for highlighting). */
   plan(query: string): QueryTerm[] {
-    return this.planQuery(query, { skipCommon: true }).terms;
+    return this.planQuery(query).terms;
   }
 
-  /**
-   * `skipCommon`: the caller will not search a query whose every term is common, so those terms
-   * need not be ordered by their exact frequencies (which costs reading their whole doclists).
-   */
+  /** `skipCommon`: also say whether every term is common (which costs counting their passages, up to a cap). */
   planQuery(query: string, { skipCommon = false }: { skipCommon?: boolean } = {}): LexicalPlan {
-    const terms = withoutStopwords(queryTerms(query));
-    if (terms.length === 0) return { terms, common: false };
-    const total = this.chunkCount();
-    if (total < this.options.pruneAbove) return { terms: terms.slice(0, MAX_QUERY_TERMS), common: false };
-    const { share, min, max } = this.options.postings;
-    const budget = Math.min(Math.max(total * share, min), max);
-    // Past the largest posting budget a term could only ever be searched alone, at great cost.
-    const commonAbove = Math.min(total * this.options.commonTermShare, max);
-    const withDf = terms.map((term) => ({ term, df: this.documentFrequency(term, total, Math.floor(commonAbove) + 1) }));
-    withDf.sort((a, b) => a.df - b.df);
-    const rare = withDf.filter((t) => t.df <= commonAbove);
-    if (rare.length === 0) {
-      if (skipCommon) return { terms: withDf.slice(0, 2).map((t) => t.term), common: true };
-      // The rarest common word, and the next only if it is in at most twice as many passages.
-      for (const t of withDf) t.df = this.documentFrequency(t.term, total, Infinity);
-      withDf.sort((a, b) => a.df - b.df);
-      const [first, second] = withDf;
-      return { terms: second && second.df <= 2 * first!.df ? [first!.term, second.term] : [first!.term], common: true };
+    let terms = withoutStopwords(queryTerms(query));
+    if (terms.length > MAX_QUERY_TERMS) {
+      const withDf = terms.map((term, index) => ({ term, index, df: this.documentFrequency(term, Infinity).count }));
+      terms = withDf
+        .sort((a, b) => a.df - b.df || a.index - b.index)
+        .slice(0, MAX_QUERY_TERMS)
+        .sort((a, b) => a.index - b.index)
+        .map((t) => t.term);
     }
-    const kept: QueryTerm[] = [];
-    let postings = 0;
-    for (const t of rare.slice(0, MAX_QUERY_TERMS)) {
-      if (kept.length > 0 && postings + t.df > budget) break;
-      kept.push(t.term);
-      postings += t.df;
-    }
-    return { terms: kept, common: false };
+    if (!skipCommon || terms.length === 0) return { terms, common: false };
+    const rows = fts5Totals(this.db, TABLE)?.rows ?? this.chunkCount();
+    if (rows < this.options.pruneAbove) return { terms, common: false };
+    const commonAbove = Math.floor(rows * this.options.commonTermShare);
+    return { terms, common: terms.every((t) => this.documentFrequency(t, commonAbove + 1).count > commonAbove) };
   }
 
   /** `skipCommon`: no hits for a query whose every term is common (hybrid search then ranks by vectors alone). */
   search(query: string, limit: number, options: { skipCommon?: boolean } = {}): { hits: LexicalHit[]; terms: QueryTerm[] } {
     const { terms, common } = this.planQuery(query, options);
+    this.lastEvaluation = null;
     if (terms.length === 0 || limit <= 0 || (common && options.skipCommon)) return { hits: [], terms };
+    return { hits: this.evaluate(terms, Math.floor(limit)), terms };
+  }
+
+  private evaluate(terms: QueryTerm[], limit: number): LexicalHit[] {
+    const totals = fts5Totals(this.db, TABLE);
+    if (!totals || totals.rows === 0 || terms.length === 1) return this.plain(terms, limit, totals ? undefined : 'unknown FTS5 format');
+    try {
+      return this.maxScore(terms, limit, totals.rows, totals.tokens / totals.rows);
+    } catch (error) {
+      if (error instanceof Fallback) return this.plain(terms, limit, error.message);
+      throw error;
+    }
+  }
+
+  /** FTS5 ranks every passage that has any of the terms. */
+  plain(terms: readonly QueryTerm[], limit: number, fallback?: string): LexicalHit[] {
+    this.lastEvaluation = { method: 'plain', essential: terms.length, completed: 0, exact: true, ...(fallback ? { fallback } : {}) };
+    return this.ranked(terms, limit).map(([chunkId, score]) => ({ chunkId, score }));
+  }
+
+  /** [chunk id, FTS5 score (higher is better)], best first, ties by chunk id. */
+  private ranked(terms: readonly QueryTerm[], limit: number): [number, number][] {
     const match = terms.map((t) => ftsLiteral(t.word)).join(' OR ');
     const [w1, w2, w3] = this.options.weights;
-    const hits = statement(this.db, `SELECT rowid AS chunkId, -bm25(chunks_fts, ?, ?, ?) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, ?, ?, ?) LIMIT ?`)
-      .all(w1, w2, w3, match, w1, w2, w3, limit) as LexicalHit[];
-    return { hits, terms };
+    return statement(this.db, `SELECT rowid, -bm25(chunks_fts, ?, ?, ?) FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, ?, ?, ?), rowid LIMIT ?`)
+      .raw()
+      .all(w1, w2, w3, match, w1, w2, w3, limit) as [number, number][];
+  }
+
+  private maxScore(terms: QueryTerm[], limit: number, rows: number, avgdl: number): LexicalHit[] {
+    const stats: TermStats[] = terms.map((term, index) => {
+      // IDF is clamped to 1e-6 once a term is in half the rows: counting further changes nothing.
+      const { count, exact } = this.documentFrequency(term, Math.ceil(rows / 2));
+      const raw = Math.log((rows - count + 0.5) / (count + 0.5));
+      return { term, index, df: count, idf: !exact || raw <= 0 ? 1e-6 : raw };
+    });
+    const order = [...stats].sort((a, b) => b.idf - a.idf || a.index - b.index);
+    const n = order.length;
+    // remaining[j]: the most the words order[j..] can add to any score.
+    const remaining = new Float64Array(n + 1);
+    for (let j = n - 1; j >= 0; j--) remaining[j] = remaining[j + 1]! + order[j]!.idf * (K1 + 1);
+    let maxEssential = n;
+    if (rows > this.options.exactUpTo) {
+      let postings = order[0]!.df;
+      maxEssential = 1;
+      while (maxEssential < n && postings + order[maxEssential]!.df <= this.options.postingBudget) postings += order[maxEssential++]!.df;
+    }
+
+    // Work is counted in passages FTS5 ranks (about a microsecond each); counting a passage's
+    // common words here costs about COMPLETION_COST of them. Up to `exactUpTo` chunks, a search
+    // that would cost more than FTS5 ranking every match does that instead (same result).
+    const exactOnly = rows <= this.options.exactUpTo;
+    const plainCost = stats.reduce((sum, s) => sum + s.df, 0);
+    let spent = 0;
+    const rank = (count: number, fetch: number): [number, number][] | null => {
+      const cost = order.slice(0, count).reduce((sum, s) => sum + s.df, 0);
+      // Predicted, not found out afterwards: the more common words FTS5 is asked to rank, the longer it takes.
+      if (exactOnly && spent + cost > plainCost) return null;
+      spent += cost;
+      return this.ranked(this.inQueryOrder(order.slice(0, count)), fetch);
+    };
+    const plain = (reason: string): LexicalHit[] => {
+      const hits = this.plain(terms, limit);
+      this.lastEvaluation = { ...this.lastEvaluation!, method: 'plain', essential: terms.length, exact: true, cheaper: reason };
+      return hits;
+    };
+
+    let fetch = Math.max(limit * 4, 200);
+    let essential = 1;
+    let partial: [number, number][] | null;
+    let threshold: number;
+    for (;;) {
+      partial = rank(essential, fetch);
+      if (!partial) return plain('the rare words alone match too many passages');
+      threshold = partial.length >= limit ? partial[limit - 1]![1] : 0;
+      let next = essential;
+      if (threshold <= 0) next = Math.min(essential + 1, n);
+      else while (next < n && remaining[next]! >= threshold) next++;
+      next = Math.min(next, maxEssential);
+      if (next <= essential) break;
+      essential = next;
+    }
+    const rest = remaining[essential]!;
+    const exact = rest < threshold || essential === n;
+    this.lastEvaluation = { method: 'maxscore', essential, completed: 0, exact };
+    if (essential === n) return partial.slice(0, limit).map(([chunkId, score]) => ({ chunkId, score }));
+
+    const essentialStems = new Set(order.slice(0, essential).map((s) => s.term.stem));
+    const best: LexicalHit[] = [];
+    const kth = (): number => (best.length >= limit ? best[limit - 1]!.score : -Infinity);
+    let at = 0;
+    for (;;) {
+      let done = false;
+      while (at < partial.length) {
+        if (partial[at]![1] + rest < kth()) {
+          done = true;
+          break;
+        }
+        const completing = (this.lastEvaluation.completed + 32) * COMPLETION_COST;
+        if (exactOnly && spent + completing > plainCost) return plain('too many passages could still reach the top k');
+        if (!exactOnly && best.length >= limit && completing > this.options.postingBudget) {
+          // Above exactUpTo: counting stops at the posting budget; the passages not yet counted are left out.
+          this.lastEvaluation.exact = false;
+          done = true;
+          break;
+        }
+        const batch = partial.slice(at, at + 32);
+        for (const hit of this.complete(batch, stats, essentialStems, avgdl)) insert(best, hit, limit);
+        this.lastEvaluation.completed += batch.length;
+        at += batch.length;
+      }
+      if (done || partial.length < fetch) break;
+      fetch *= 8;
+      partial = rank(essential, fetch);
+      if (!partial) return plain('the rare words alone match too many passages');
+    }
+    return best;
+  }
+
+  private inQueryOrder(stats: readonly TermStats[]): QueryTerm[] {
+    return [...stats].sort((a, b) => a.index - b.index).map((s) => s.term);
+  }
+
+  /** Full BM25 of each passage, its common words counted from its text; its essential words' part must agree with FTS5's. */
+  private complete(batch: readonly [number, number][], stats: readonly TermStats[], essentialStems: ReadonlySet<string>, avgdl: number): LexicalHit[] {
+    const ids = batch.map(([id]) => id);
+    const sizes = fts5ColumnSizes(this.db, TABLE, ids, COLUMNS);
+    const texts = new Map(
+      (
+        statement(this.db, 'SELECT c.id, c.text, c.heading_path, d.relative_path FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (SELECT value FROM json_each(?))')
+          .raw()
+          .all(JSON.stringify(ids)) as [number, string, string, string][]
+      ).map(([id, text, heading, file]) => [id, [text, (JSON.parse(heading) as string[]).join(' / '), file]] as const),
+    );
+    const phraseOf = new Map(stats.map((s) => [s.term.stem, s.index]));
+    const weights = this.options.weights;
+    const hits: LexicalHit[] = [];
+    for (const [id, ftsPartial] of batch) {
+      const columns = texts.get(id);
+      const size = sizes.get(id);
+      if (!columns || !size) throw new Fallback(`passage ${id} is missing from the chunks or FTS5's sizes`);
+      const frequency = new Float64Array(stats.length);
+      let length = 0;
+      for (let c = 0; c < COLUMNS; c++) {
+        const words = textWords(columns[c]!);
+        if (words.length !== size[c]) throw new Fallback(`passage ${id} column ${c}: ${words.length} words here, ${size[c]} in FTS5`);
+        length += words.length;
+        for (const word of words) {
+          const phrase = phraseOf.get(stemOf(word));
+          if (phrase !== undefined) frequency[phrase]! += weights[c]!;
+        }
+      }
+      const norm = K1 * (1 - B + (B * length) / avgdl);
+      let score = 0;
+      let partialScore = 0;
+      for (const s of stats) {
+        const f = frequency[s.index]!;
+        const part = (s.idf * (f * (K1 + 1))) / (f + norm);
+        score += part;
+        if (essentialStems.has(s.term.stem)) partialScore += part;
+      }
+      if (Math.abs(partialScore - ftsPartial) > AGREEMENT * Math.max(1, Math.abs(ftsPartial))) {
+        throw new Fallback(`passage ${id}: partial score ${partialScore} here, ${ftsPartial} in FTS5`);
+      }
+      hits.push({ chunkId: id, score });
+    }
+    return hits;
   }
 
   /**
-   * Chunks containing the term, counted up to `cap` (a count of `cap` means at least that many):
-   * counting stops there, where reading a common term's whole doclist takes tens of milliseconds at
-   * a million chunks.
+   * Passages containing the term (FTS5's own count, so deleted rows are not counted), counted up
+   * to `cap`: past it the count is not needed, and reading a common word's whole doclist takes
+   * tens of milliseconds at a million chunks.
    */
-  private documentFrequency(term: QueryTerm, total: number, cap: number): number {
+  private documentFrequency(term: QueryTerm, cap: number): { count: number; exact: boolean } {
+    const stamp = changeStamp(this.db);
     let cache = frequencies.get(this.db);
-    if (!cache || Math.abs(total - cache.total) > cache.total * 0.05 || cache.df.size > 100_000) {
-      cache = { total, df: new Map() };
-      frequencies.set(this.db, cache);
-    }
-    const known = cache.df.get(term.stem);
-    if (known && (known.count < known.cap || known.cap >= cap)) return Math.min(known.count, cap);
+    if (cache?.stamp !== stamp || cache.df.size > 100_000) frequencies.set(this.db, (cache = { stamp, df: new Map() }));
+    const known = cache.df.get(term.word);
+    if (known && (known.exact || known.count >= cap)) return known.exact ? known : { count: Math.min(known.count, cap), exact: known.count < cap };
     const count =
       cap === Infinity
-        ? ((statement(this.db, 'SELECT doc FROM chunks_terms WHERE term = ?').pluck().get(term.stem) as number | undefined) ?? 0)
+        ? (statement(this.db, 'SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?').pluck().get(ftsLiteral(term.word)) as number)
         : (statement(this.db, 'SELECT COUNT(*) FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)').pluck().get(ftsLiteral(term.word), cap) as number);
-    cache.df.set(term.stem, { count, cap });
-    return count;
+    const result = { count, exact: count < cap };
+    cache.df.set(term.word, result);
+    return result;
   }
 
   private chunkCount(): number {
-    const stamp = changeStamp(this.db);
-    let cached = counts.get(this.db);
-    if (cached?.stamp !== stamp) counts.set(this.db, (cached = { stamp, count: (statement(this.db, 'SELECT COUNT(*) AS n FROM chunks').get() as { n: number }).n }));
-    return cached.count;
+    return statement(this.db, 'SELECT COUNT(*) FROM chunks').pluck().get() as number;
   }
+}
+
+/** Keeps `best` sorted (score descending, chunk id ascending) and at most `limit` long. */
+function insert(best: LexicalHit[], hit: LexicalHit, limit: number): void {
+  let at = best.length;
+  while (at > 0 && (best[at - 1]!.score < hit.score || (best[at - 1]!.score === hit.score && best[at - 1]!.chunkId > hit.chunkId))) at--;
+  if (at >= limit) return;
+  best.splice(at, 0, hit);
+  if (best.length > limit) best.pop();
 }

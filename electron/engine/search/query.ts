@@ -15,12 +15,33 @@ export function fold(text: string): string {
   return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase();
 }
 
+const stems = new Map<string, string>();
+
+/** A folded word's index term: Porter stem for plain letters, else the word itself. */
+export function stemOf(word: string): string {
+  let stem = stems.get(word);
+  if (stem === undefined) {
+    if (stems.size > 200_000) stems.clear();
+    stems.set(word, (stem = /^[a-z]+$/.test(word) ? stemmer(word) : word));
+  }
+  return stem;
+}
+
+/**
+ * The words of a text as FTS5's `unicode61 remove_diacritics 2` tokenizer cuts it: runs of
+ * letters, digits and private-use characters, folded. (`fts5-stats` checks the counts against
+ * FTS5's own, so a text this cuts differently is noticed.)
+ */
+export function textWords(text: string): string[] {
+  return /^[\x00-\x7f]*$/.test(text) ? (text.toLowerCase().match(/[a-z0-9]+/g) ?? []) : (fold(text).match(/[\p{L}\p{N}\p{Co}]+/gu) ?? []);
+}
+
 /** Words of a query; punctuation, FTS5 operators and quotes are never passed through as syntax. */
 export function queryTerms(query: string): QueryTerm[] {
   const seen = new Set<string>();
   const terms: QueryTerm[] = [];
   for (const word of fold(query).match(/[\p{L}\p{N}]+/gu) ?? []) {
-    const stem = /^[a-z]+$/.test(word) ? stemmer(word) : word;
+    const stem = stemOf(word);
     if (seen.has(stem)) continue;
     seen.add(stem);
     terms.push({ word, stem });

@@ -1,4 +1,3 @@
-import type { Db } from './db.js';
 import { HAMMING_WASM } from './hamming-wasm.js';
 
 interface HammingExports {
@@ -49,36 +48,36 @@ export class BitIndex {
     return new BitIndex(dimension, 1024);
   }
 
-  /**
-   * Reads the bits from vec0's own storage, 1,024 vectors per row (~15 ms per 100k vectors, against
-   * ~900 ms through the virtual table). This is vec0's layout as of sqlite-vec 0.1.9, which package.json pins.
-   */
-  static load(db: Db, table: string, column: number, dimension: number): BitIndex {
-    const bytes = dimension / 8;
-    const rows = db
-      .prepare(
-        `SELECT c.size, c.validity, c.rowids, v.vectors FROM "${table}_chunks" c
-         JOIN "${table}_vector_chunks${String(column).padStart(2, '0')}" v ON v.rowid = c.chunk_id ORDER BY c.chunk_id`,
-      )
-      .raw()
-      .all() as [number, Buffer, Buffer, Buffer][];
-    const valid = (validity: Buffer, i: number): boolean => (validity[i >> 3]! & (1 << (i & 7))) !== 0;
-    let count = 0;
-    for (const [size, validity] of rows) for (let i = 0; i < size; i++) if (valid(validity, i)) count++;
-    const index = new BitIndex(dimension, count);
-    const stride = index.words * 4;
-    const memory = new Uint8Array(index.wasm.memory.buffer);
-    for (const [size, validity, rowids, vectors] of rows) {
-      for (let i = 0; i < size; i++) {
-        if (!valid(validity, i)) continue;
-        const id = Number(rowids.readBigInt64LE(i * 8));
-        index.ids[index.size] = id;
-        if (id > index.maxId) index.maxId = id;
-        memory.set(vectors.subarray(i * bytes, (i + 1) * bytes), index.vectorsAt + index.size * stride);
-        index.size++;
-      }
-    }
+  /** Codes as stored in `chunk_vector_bits` (dimension / 8 bytes each, `vec_quantize_binary` layout). */
+  static fromCodes(dimension: number, ids: readonly number[], codes: readonly Uint8Array[]): BitIndex {
+    const index = new BitIndex(dimension, ids.length);
+    index.addCodes(ids, codes);
     return index;
+  }
+
+  /** Adds vectors by their codes packed one after another (`ids.length` × dimension / 8 bytes). */
+  addPacked(ids: readonly number[], packed: Uint8Array): void {
+    const bytes = this.dimension / 8;
+    if (packed.length !== ids.length * bytes) throw new Error(`${packed.length} bytes of codes for ${ids.length} vectors of ${this.dimension} dimensions`);
+    this.addCodes(ids, ids.map((_, n) => packed.subarray(n * bytes, (n + 1) * bytes)));
+  }
+
+  /** Adds vectors by their stored codes (a code of the wrong length is refused). */
+  addCodes(ids: readonly number[], codes: readonly Uint8Array[]): void {
+    const bytes = this.dimension / 8;
+    this.reserve(this.size + ids.length);
+    const stride = this.words * 4;
+    const memory = new Uint8Array(this.wasm.memory.buffer);
+    ids.forEach((id, n) => {
+      const code = codes[n]!;
+      if (code.length !== bytes) throw new Error(`Vector code of ${code.length} bytes for ${this.dimension} dimensions`);
+      const at = this.vectorsAt + (this.size + n) * stride;
+      memory.fill(0, at, at + stride);
+      memory.set(code, at);
+      this.ids[this.size + n] = id;
+      if (id > this.maxId) this.maxId = id;
+    });
+    this.size += ids.length;
   }
 
   /** Drops the vectors of `ids` (an id not in the index is ignored). */

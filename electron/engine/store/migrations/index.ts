@@ -4,6 +4,7 @@ import { conversations } from './003-conversations.js';
 import { evaluation } from './004-eval.js';
 import { ocrSheetsMail } from './005-ocr-sheets-mail.js';
 import { readerVersions } from './006-reader-versions.js';
+import { vectorBits } from './007-vector-bits.js';
 import { retrievalCalibration } from './008-retrieval-calibration.js';
 
 import type { Migration } from './types.js';
@@ -11,4 +12,4 @@ import type { Migration } from './types.js';
 export type { Migration } from './types.js';
 
 /** In order; a migration is never edited once released, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations, evaluation, ocrSheetsMail, readerVersions, retrievalCalibration];
+export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations, evaluation, ocrSheetsMail, readerVersions, vectorBits, retrievalCalibration];
