@@ -115,6 +115,19 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * A reader that goes away (`quire ask --json | head -1`) closes our stdout: writing then fails with EPIPE. That is
+ * the reader's choice, not an error, so quire ends quietly with exit 0 whatever command was running.
+ */
+function exitQuietlyOnClosedOutput(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    throw error;
+  });
+}
+exitQuietlyOnClosedOutput(process.stdout);
+exitQuietlyOnClosedOutput(process.stderr);
+
 const program = buildProgram();
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`quire: ${(error as Error)?.message ?? String(error)}\n`);
