@@ -3,6 +3,7 @@ import {
   type ChatHistoryItem, type ChatWrapper, type GbnfJsonSchema, type Llama, type LlamaContext, type LlamaGrammar, type LlamaModel,
 } from 'node-llama-cpp';
 import { resolve } from 'node:path';
+import { assertModel, inspectGguf, ModelValidationError } from '../models/gguf.js';
 import { performance } from 'node:perf_hooks';
 
 export interface AdapterSpec {
@@ -96,6 +97,14 @@ export class LlmHost {
     const modelPath = resolve(path);
     if (this.modelPath === modelPath && this.model) return;
     await this.unloadModel();
+    // Checked again at every load, not only at import: a file registered before a check existed, or changed since,
+    // must fail here with a message rather than abort the process inside llama.cpp.
+    try {
+      assertModel(await inspectGguf(modelPath));
+    } catch (error) {
+      if (error instanceof ModelValidationError) throw new LlmError('model-load-failed', `Could not load the model ${modelPath}: ${error.message}`);
+      throw error;
+    }
     try {
       this.model = await this.llama.loadModel({ modelPath });
       this.modelPath = modelPath;
