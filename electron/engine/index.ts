@@ -55,20 +55,24 @@ export function createEngine(options: EngineOptions): Engine {
       if (!existsSync(librariesDir)) return [];
       return readdirSync(librariesDir)
         .filter((f) => f.endsWith('.sqlite'))
-        .map((f) => {
+        .map((f): LibrarySummary => {
           const name = f.slice(0, -'.sqlite'.length);
-          const library = new Library(name, join(librariesDir, f));
+          const file = join(librariesDir, f);
+          const sizeBytes = ['', '-wal', '-shm'].reduce((sum, s) => sum + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
+          let library: Library | null = null;
           try {
+            library = new Library(name, file);
             const counts = library.documents.countsByStatus();
-            const file = library.file;
-            const sizeBytes = ['', '-wal', '-shm'].reduce((sum, s) => sum + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
             return {
               name, file, folders: library.folders.list().map((x) => x.path),
               documents: counts.pending + counts.indexed + counts.skipped + counts.failed,
               chunks: library.chunks.count(), sizeBytes,
             };
+          } catch (error) {
+            // One damaged file must not hide the other libraries: it is listed as damaged, with why.
+            return { name, file, folders: [], documents: 0, chunks: 0, sizeBytes, damaged: true, reason: damageReason(error) };
           } finally {
-            void library.close();
+            void library?.close();
           }
         });
     },
@@ -93,3 +97,9 @@ export function createEngine(options: EngineOptions): Engine {
 }
 
 export { Library };
+
+function damageReason(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  return typeof e?.code === 'string' && !message.includes(e.code) ? `${message} (${e.code})` : message;
+}

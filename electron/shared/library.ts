@@ -73,6 +73,10 @@ export const LibrarySummary = z.object({
   documents: z.number().int().nonnegative(),
   chunks: z.number().int().nonnegative(),
   sizeBytes: z.number().int().nonnegative(),
+  /** Set when the library's file cannot be opened (not a database, unreadable, from a newer Quire): the others still work. */
+  damaged: z.boolean().optional(),
+  /** Why a damaged library cannot be opened, for people. */
+  reason: z.string().optional(),
 });
 export type LibrarySummary = z.infer<typeof LibrarySummary>;
 

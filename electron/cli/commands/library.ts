@@ -137,7 +137,10 @@ export function runLibraries(dataDirFlag: string | undefined, flags: { json?: bo
     return;
   }
   if (libraries.length === 0) process.stdout.write('No libraries yet. Create one with: quire index FOLDER --library NAME\n');
-  for (const l of libraries) process.stdout.write(`${l.name}\t${l.documents} documents\t${l.chunks} chunks\t${l.folders.join(', ')}\n`);
+  for (const l of libraries) {
+    if (l.damaged) process.stdout.write(`${l.name}\tdamaged: ${l.reason ?? 'cannot be opened'}\t${l.file}\n`);
+    else process.stdout.write(`${l.name}\t${l.documents} documents\t${l.chunks} chunks\t${l.folders.join(', ')}\n`);
+  }
 }
 
 export function runRemoveLibrary(dataDirFlag: string | undefined, name: string): void {

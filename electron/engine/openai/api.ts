@@ -64,7 +64,8 @@ export class OpenAiApi {
     return {
       object: 'list',
       data: [
-        ...libraries.map((l): ModelObject => ({ id: `${LIBRARY_PREFIX}${l.name}`, object: 'model', created: createdOf(l.file), owned_by: 'quire' })),
+        // A damaged library cannot answer; `quire libraries` lists it with its reason.
+        ...libraries.filter((l) => !l.damaged).map((l): ModelObject => ({ id: `${LIBRARY_PREFIX}${l.name}`, object: 'model', created: createdOf(l.file), owned_by: 'quire' })),
         ...models.map((m): ModelObject => ({ id: m.id, object: 'model', created: createdOf(m.path), owned_by: 'local' })),
       ],
     };
