@@ -10,6 +10,7 @@ import { registerEvalCommand } from './commands/eval.js';
 import { registerDatasetCommands } from './commands/dataset.js';
 import { registerApiKeyCommand } from './commands/api-key.js';
 import { parseSize } from './data-dir.js';
+import { usePrivateUmask } from '../engine/host/private-files.js';
 
 const integer = (name: string) => (value: string): number => {
   const n = Number(value);
@@ -125,6 +126,8 @@ function exitQuietlyOnClosedOutput(stream: NodeJS.WriteStream): void {
     throw error;
   });
 }
+// Everything quire writes (libraries and their WAL/SHM files, settings, registry, reports, exports) is the user's alone.
+usePrivateUmask();
 exitQuietlyOnClosedOutput(process.stdout);
 exitQuietlyOnClosedOutput(process.stderr);
 

@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LibraryName, type LibrarySummary } from '../shared/library.js';
 import { Library } from './library.js';
+import { makePrivateDir, restrictDataDir } from './host/private-files.js';
 import type { ParsePoolOptions } from './ingest/parse-pool.js';
 import type { OcrPoolOptions } from './ocr/ocr-pool.js';
 import { EmbedderLoadError } from './embed/embedder.js';
@@ -37,6 +38,8 @@ export interface Engine {
 }
 
 export function createEngine(options: EngineOptions): Engine {
+  // An install from before Quire kept its data private is fixed on start.
+  restrictDataDir(options.dataDir);
   const librariesDir = join(options.dataDir, 'libraries');
   const libraryFile = (name: string): string => join(librariesDir, `${LibraryName.parse(name)}.sqlite`);
 
@@ -47,7 +50,8 @@ export function createEngine(options: EngineOptions): Engine {
       const file = libraryFile(name);
       if (!existsSync(file)) {
         if (!create) throw new UnknownLibraryError(name);
-        mkdirSync(librariesDir, { recursive: true });
+        makePrivateDir(options.dataDir);
+        makePrivateDir(librariesDir);
       }
       return new Library(name, file, options.parser, options.ocr);
     },

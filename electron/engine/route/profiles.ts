@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SYSTEM_PROMPT } from '../generate/prompt.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../host/private-files.js';
 
 export const ProfileAdapter = z.object({
   /** Adapter id in the registry, or a path to a LoRA .gguf. */
@@ -88,9 +89,9 @@ export class ProfileStore {
   }
 
   private write(profiles: Profile[]): void {
-    mkdirSync(dirname(this.file), { recursive: true });
+    makePrivateDir(dirname(this.file));
     const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ profiles }, null, 2));
+    writeFileSync(temp, JSON.stringify({ profiles }, null, 2), { mode: PRIVATE_FILE_MODE });
     renameSync(temp, this.file);
   }
 }
