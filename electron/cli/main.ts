@@ -49,6 +49,8 @@ export function buildProgram(): Command {
     .option('--ocr', 'read scanned PDF pages and images with OCR (the default; kept for the library)')
     .option('--no-ocr', 'do not run OCR for this library (kept for the library)')
     .option('--ocr-languages <codes>', 'OCR languages, e.g. eng or eng+deu: installed @tesseract.js-data/<code> packages (kept for the library)')
+    .option('--follow-outside-links', 'follow symbolic links that lead out of the library\'s folders (kept for the library; off by default)')
+    .option('--no-follow-outside-links', 'skip symbolic links that lead out of the library\'s folders as outside-folder (the default; kept for the library)')
     .option('-w, --watch', 'keep watching the folders and re-index changes until interrupted')
     .option('--json', 'print the summary as JSON')
     .action(async (folders: string[], options) => runIndex(program.opts().dataDir, folders, options));

@@ -391,6 +391,7 @@ export class QuireService {
     if (!document) throw new ServiceError('not-found', `${path} is not a document of ${libraryName}`);
     // A part (an attachment, a message of an mbox) opens as the file that holds it.
     const file = documents.fileOf(document.id)!;
+    if (!this.library(libraryName).mayRead(file.path)) throw new ServiceError('not-found', `${path} now leads out of the library's folders; it is not opened`);
     if (this.options.openFile) return { opened: await this.options.openFile(file.path), url: null };
     return { opened: false, url: this.options.fileUrl?.(libraryName, file.id) ?? null };
   }
@@ -398,7 +399,9 @@ export class QuireService {
   /** For the browser mode's file endpoint: a document's path, only if it belongs to the library. */
   documentPath(libraryName: string, documentId: number): string | null {
     try {
-      return this.library(libraryName).documents.fileOf(documentId)?.path ?? null;
+      const library = this.library(libraryName);
+      const path = library.documents.fileOf(documentId)?.path ?? null;
+      return path && library.mayRead(path) ? path : null;
     } catch {
       return null;
     }

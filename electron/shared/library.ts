@@ -19,6 +19,7 @@ export const DocumentReason = z.enum([
   'no-text', // the format is readable but holds no extractable text (e.g. an image-only PDF)
   'symlink-loop', // a symbolic link that leads back into a folder being walked
   'broken-link', // a symbolic link whose target does not exist
+  'outside-folder', // a symbolic link that leads out of the library's folders (not followed unless the library allows it)
   'timeout', // the parser took longer than its time budget
   'parser-crashed', // the parser's worker died
   'transcoded', // indexed, but the text was not UTF-8 and was decoded from another encoding

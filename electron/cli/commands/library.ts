@@ -20,6 +20,8 @@ interface IndexFlags {
   /** --ocr / --no-ocr; undefined keeps the library's setting. */
   ocr?: boolean;
   ocrLanguages?: string;
+  /** --follow-outside-links / --no-follow-outside-links; undefined keeps the library's setting. */
+  followOutsideLinks?: boolean;
 }
 
 export async function runIndex(dataDirFlag: string | undefined, folderArgs: string[], flags: IndexFlags): Promise<void> {
@@ -45,6 +47,7 @@ export async function runIndex(dataDirFlag: string | undefined, folderArgs: stri
       const languages = flags.ocrLanguages?.split(/[+,\s]+/).filter(Boolean);
       library.setOcrSettings({ ...(flags.ocr !== undefined ? { enabled: flags.ocr } : {}), ...(languages?.length ? { languages } : {}) });
     }
+    if (flags.followOutsideLinks !== undefined) library.meta.setFollowLinksOutside(flags.followOutsideLinks);
     if (library.folders.list().length === 0) throw new Error(`Library "${flags.library}" has no folders; give one: quire index FOLDER --library ${flags.library}`);
     const indexOptions = {
       maxFileBytes: flags.maxFileSize,
