@@ -10,11 +10,16 @@ import { registerEvalCommand } from './commands/eval.js';
 import { registerDatasetCommands } from './commands/dataset.js';
 import { registerApiKeyCommand } from './commands/api-key.js';
 import { parseSize } from './data-dir.js';
-import { usePrivateUmask } from '../engine/host/private-files.js';
+import { usePrivateUmask } from '../engine/index.js';
 
 const integer = (name: string) => (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive whole number`);
+  return n;
+};
+const nonNegative = (name: string) => (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number, 0 or more`);
   return n;
 };
 const size = (value: string): number => {
@@ -40,9 +45,9 @@ export function buildProgram(): Command {
     .requiredOption('-l, --library <name>', 'library name (created if new)')
     .option('--include <glob>', 'only index matching paths (relative to the folder); repeatable', collect)
     .option('--exclude <glob>', 'skip matching paths; repeatable', collect)
-    .option('--max-file-size <size>', 'skip files larger than this (e.g. 100MB)', size)
-    .option('--chunk-tokens <n>', 'target chunk size in tokens', integer('--chunk-tokens'), 300)
-    .option('--overlap-tokens <n>', 'overlap between pieces of a split passage', (v) => Number(v), 40)
+    .option('--max-file-size <size>', "skip files larger than this, e.g. 100MB (default: the library's own, at first 100MB; kept for the library)", size)
+    .option('--chunk-tokens <n>', "target chunk size in tokens (default: the library's own, at first 300; kept for the library)", integer('--chunk-tokens'))
+    .option('--overlap-tokens <n>', "overlap between pieces of a split passage (default: the library's own, at first 40; kept for the library)", nonNegative('--overlap-tokens'))
     .option('--retry-failed', 'parse files that failed before even if unchanged')
     .option('--embedder <id-or-path>', 'embedding model: a folder in transformers.js layout, or an installed id (default: the library\'s own)')
     .option('--no-embed', 'do not embed (lexical search only for new passages)')
@@ -51,6 +56,7 @@ export function buildProgram(): Command {
     .option('--ocr-languages <codes>', 'OCR languages, e.g. eng or eng+deu: installed @tesseract.js-data/<code> packages (kept for the library)')
     .option('--follow-outside-links', 'follow symbolic links that lead out of the library\'s folders (kept for the library; off by default)')
     .option('--no-follow-outside-links', 'skip symbolic links that lead out of the library\'s folders as outside-folder (the default; kept for the library)')
+    .option('--no-calibrate', 'do not recalibrate search (fusion, "not found" threshold, query adapter) after indexing')
     .option('-w, --watch', 'keep watching the folders and re-index changes until interrupted')
     .option('--json', 'print the summary as JSON')
     .action(async (folders: string[], options) => runIndex(program.opts().dataDir, folders, options));
@@ -65,6 +71,7 @@ export function buildProgram(): Command {
     .option('--documents', 'one result per document (its best passage)')
     .addOption(new Option('--vector-strategy <strategy>', 'exact scan, quantised fast path, or auto by library size').choices(['auto', 'exact', 'fast']).default('auto'))
     .option('--batch <file>', 'run many queries: JSON lines {"id", "query"} in, one JSON line {"id", "results"} out ("-" for stdin)')
+    .option('--explain', 'print the calibration in force (fusion weights, relevance threshold, query adapter, measured recall)')
     .option('--json', 'print JSON')
     .action(async (query: string | undefined, options) => runSearch(program.opts().dataDir, query, options));
 
@@ -73,7 +80,7 @@ export function buildProgram(): Command {
     .description('answer a question from a library with a local model, citing the passages (search-only without a model)')
     .argument('<question>')
     .requiredOption('-l, --library <name>', 'library name')
-    .option('-m, --model <id-or-path>', 'GGUF model: a registered id or a path (default: the most recently imported model)')
+    .option('-m, --model <id-or-path>', 'GGUF model: a registered id or a path (default: the active model, see quire models use)')
     .option('-a, --adapter <id-or-path[:scale]>', 'LoRA adapter to add, with its scale (default 1); repeatable', collect)
     .option('-p, --profile <name>', 'answer with this profile instead of letting the router choose')
     .option('-c, --conversation <id>', 'continue this conversation', integer('--conversation'))

@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { OpenAiApi } from '../engine/openai/api.js';
-import { matchesApiKey } from '../engine/openai/api-key.js';
-import { OpenAiError, toOpenAiError } from '../engine/openai/errors.js';
+import { matchesApiKey, OpenAiError, toOpenAiError } from '../engine/index.js';
+import type { EngineCalls } from '../shared/contract.js';
 
 export interface OpenAiHttpDeps {
-  api: OpenAiApi;
+  /** The engine: the OpenAI API runs there (`openai.*` methods); this layer only moves HTTP. */
+  engine: EngineCalls;
   /** The current key, asked for on every request so that a rotation takes effect at once. */
   apiKey: () => string;
   maxBodyBytes?: number;
@@ -48,16 +48,22 @@ async function route(request: IncomingMessage, response: ServerResponse, pathnam
   const limit = deps.maxBodyBytes ?? MAX_BODY_BYTES;
   if (pathname === '/v1/models') {
     only('GET');
-    return sendJson(response, 200, await deps.api.models());
+    return sendJson(response, 200, await deps.engine.call('openai.models', {}));
   }
   if (pathname.startsWith('/v1/models/')) {
     only('GET');
-    return sendJson(response, 200, await deps.api.model(decodeURIComponent(pathname.slice('/v1/models/'.length))));
+    let id: string;
+    try {
+      id = decodeURIComponent(pathname.slice('/v1/models/'.length));
+    } catch {
+      throw new OpenAiError(400, 'The model id in the path is not valid percent-encoding', 'invalid_request_error', 'model', 'invalid_value');
+    }
+    return sendJson(response, 200, await deps.engine.call('openai.model', { id }));
   }
   if (pathname === '/v1/chat/completions') {
     only('POST');
     const body = await readJson(request, limit);
-    const completion = await deps.api.chatCompletion(body, { signal, onChunk: (chunk) => sendEvent(response, chunk) });
+    const completion = await deps.engine.call('openai.chat', { body }, { signal, onEvent: (chunk) => sendEvent(response, chunk) });
     if (response.headersSent) {
       if (!response.destroyed) response.end('data: [DONE]\n\n');
       return;
@@ -66,7 +72,7 @@ async function route(request: IncomingMessage, response: ServerResponse, pathnam
   }
   if (pathname === '/v1/embeddings') {
     only('POST');
-    return sendJson(response, 200, await deps.api.embeddings(await readJson(request, limit)));
+    return sendJson(response, 200, await deps.engine.call('openai.embeddings', { body: await readJson(request, limit) }));
   }
   throw new OpenAiError(404, `Unknown endpoint: ${method} ${pathname}`, 'invalid_request_error', null, 'unknown_url');
 }

@@ -6,10 +6,10 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { OpenAiApi } from '../engine/openai/api.js';
-import { readOrCreateApiKey } from '../engine/openai/api-key.js';
-import { QuireService, resolveServedModel, toErrorPayload } from '../engine/service.js';
-import { ClientMessage, isStreamMethod, type ServerMessage } from '../shared/contract.js';
+import { readOrCreateApiKey } from '../engine/index.js';
+import { EngineHost } from '../host/engine-host.js';
+import { ClientMessage, EngineError, isStreamMethod, type MethodName, type ServerMessage } from '../shared/contract.js';
+import { forkEngineProcess } from './engine-process.js';
 import { handleOpenAiRequest, isOpenAiPath } from './openai-http.js';
 
 export interface BrowserModeOptions {
@@ -28,9 +28,8 @@ export interface BrowserModeServer {
   url: string;
   port: number;
   token: string;
-  service: QuireService;
-  /** The OpenAI-compatible API under /v1/ (API key in `<dataDir>/api-key`). */
-  openai: OpenAiApi;
+  /** The engine, in its own supervised process; the UI's WebSocket, /files and the /v1 API all call it. */
+  engine: EngineHost;
   close(): Promise<void>;
 }
 
@@ -54,14 +53,14 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
   const token = options.token ?? randomBytes(24).toString('base64url');
   const staticDir = options.staticDir ?? defaultStaticDir();
   let port = 0;
-  const service = new QuireService({
-    dataDir: options.dataDir,
-    watch: options.watch ?? true,
-    fileUrl: (library, documentId) => `/files/${encodeURIComponent(library)}/${documentId}?token=${token}`,
+  const engine = new EngineHost({
+    spawn: () => forkEngineProcess(),
+    init: { dataDir: options.dataDir, watch: options.watch ?? true, model: options.model, fileUrlTemplate: `/files/{library}/{document}?token=${token}`, openFiles: false },
     onNotice: (notice) => broadcast({ type: 'notice', notice }),
-    model: options.model ? await resolveServedModel(options.dataDir, options.model) : undefined,
+    health: { intervalMs: 10_000, timeoutMs: 120_000 },
   });
-  const openai = new OpenAiApi(service);
+  // A bad --model (or data folder) fails here, before the URL is printed.
+  await engine.start();
   const sockets = new Set<WebSocket>();
   const broadcast = (message: ServerMessage): void => {
     for (const socket of sockets) socket.send(JSON.stringify(message));
@@ -84,12 +83,17 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     if (!sameOrigin(request)) return refuse(response, 403, 'Forbidden: wrong Host or Origin');
     const url = new URL(request.url ?? '/', 'http://x');
     // Tools, not the UI: the API key instead of the per-run token.
-    if (isOpenAiPath(url.pathname)) return void (await handleOpenAiRequest(request, response, { api: openai, apiKey: () => readOrCreateApiKey(options.dataDir) }));
+    if (isOpenAiPath(url.pathname)) return void (await handleOpenAiRequest(request, response, { engine, apiKey: () => readOrCreateApiKey(options.dataDir) }));
     if (url.pathname.startsWith('/files/')) {
       if (!hasToken(request)) return refuse(response, 401, 'Unauthorized: missing or wrong token');
       const [, , library, id] = url.pathname.split('/');
       const libraryName = safeDecode(library ?? '');
-      const path = libraryName === null ? null : service.documentPath(libraryName, Number(id));
+      const documentId = Number(id);
+      if (libraryName === null || !Number.isInteger(documentId)) return refuse(response, 404, 'No such document');
+      const path = await engine.call('documents.file', { library: libraryName, documentId }).then(
+        (found) => found.path,
+        () => null,
+      );
       if (!path) return refuse(response, 404, 'No such document');
       return sendFile(response, path, { 'Content-Type': TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox" });
     }
@@ -152,10 +156,14 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
       const abort = new AbortController();
       running.set(id, abort);
       const stream = isStreamMethod(method);
-      service
-        .handle(method, params, { signal: abort.signal, emit: (event) => stream && send({ type: 'event', id, event }) })
+      // The method name and params are checked by the engine against the contract.
+      engine
+        .call(method as MethodName, params as never, { signal: abort.signal, onEvent: (event) => stream && send({ type: 'event', id, event }) })
         .then((result) => send({ type: 'result', id, result }))
-        .catch((error: unknown) => send({ type: 'error', id, error: abort.signal.aborted ? { code: 'cancelled', message: 'Cancelled' } : toErrorPayload(error) }))
+        .catch((error: unknown) => {
+          const e = error instanceof EngineError ? error : new EngineError('internal', (error as Error)?.message ?? String(error));
+          send({ type: 'error', id, error: abort.signal.aborted ? { code: 'cancelled', message: 'Cancelled' } : { code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } });
+        })
         .finally(() => running.delete(id));
     };
     ws.on('close', () => {
@@ -173,13 +181,13 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
-    service,
-    openai,
+    engine,
     async close() {
       for (const socket of sockets) socket.terminate();
       sockServer.close();
+      server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
-      await service.close();
+      await engine.stop();
     },
   };
 }

@@ -64,3 +64,30 @@ export function hardenWebContents(contents: Pick<WebContents, 'on' | 'setWindowO
     return { action: 'deny' };
   });
 }
+
+/**
+ * The one permission the UI uses: writing text to the clipboard on a click ("Copy answer with
+ * sources"), which Chromium asks for as `clipboard-sanitized-write`. Everything else (camera,
+ * microphone, geolocation, notifications, MIDI, HID, serial, USB, clipboard reading, fullscreen,
+ * opening external protocols...) is refused.
+ */
+const GRANTED_TO_APP = new Set(['clipboard-sanitized-write']);
+
+/** Whether a page at `url` (or of this origin) gets `permission`: only the app's own page, and only the one above. */
+export function permissionAllowed(permission: string, url: string | undefined): boolean {
+  return GRANTED_TO_APP.has(permission) && url !== undefined && isAppUrl(url);
+}
+
+/** The parts of Electron's Session the permission handlers need. */
+export interface PermissionSession {
+  setPermissionRequestHandler(handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl?: string }) => void): void;
+  setPermissionCheckHandler(handler: (webContents: unknown, permission: string, requestingOrigin: string, details: { requestingUrl?: string }) => boolean): void;
+  setDevicePermissionHandler(handler: (details: unknown) => boolean): void;
+}
+
+/** Deny-all permission handlers on a session: requests, checks and devices (see `permissionAllowed`). */
+export function denyPermissions(session: PermissionSession): void {
+  session.setPermissionRequestHandler((_contents, permission, callback, details) => callback(permissionAllowed(permission, details.requestingUrl)));
+  session.setPermissionCheckHandler((_contents, permission, requestingOrigin, details) => permissionAllowed(permission, details.requestingUrl ?? requestingOrigin));
+  session.setDevicePermissionHandler(() => false);
+}

@@ -41,12 +41,25 @@ const quire = {
         const { streamId } = reply.result as { streamId: string };
         const attach = (p: MessagePort): void => {
           port = p;
+          let settled = false;
           p.onmessage = (message: MessageEvent) => {
             const data = message.data as { type: string; event?: unknown; result?: unknown; error?: ErrorPayload };
+            if (settled) return;
             if (data.type === 'event') listeners.forEach((listener) => listener(data.event));
-            else if (data.type === 'result') resolve(data.result);
-            else if (data.type === 'error') reject(fail(data.error ?? { code: 'internal', message: 'Engine error' }));
+            else if (data.type === 'result') {
+              settled = true;
+              resolve(data.result);
+            } else if (data.type === 'error') {
+              settled = true;
+              reject(fail(data.error ?? { code: 'internal', message: 'Engine error' }));
+            }
           };
+          // The engine's end closes when its process dies: the stream ends instead of waiting forever.
+          p.addEventListener('close', () => {
+            if (settled) return;
+            settled = true;
+            reject(fail({ code: 'engine-restarted', message: 'The engine stopped before this finished and is being restarted; try again.' }));
+          });
           p.start();
           if (cancelled) p.postMessage({ type: 'cancel' });
         };

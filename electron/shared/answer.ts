@@ -49,6 +49,8 @@ export const AnswerEvent = z.discriminatedUnion('type', [
     cancelled: z.boolean(),
     timings: AnswerTimings,
     notice: z.string().optional(),
+    /** The model that answered (its registry id, or its file name), or null when none was loaded. */
+    model: z.string().nullable().optional(),
   }),
   z.object({ type: z.literal('error'), code: ErrorCode, message: z.string() }),
 ]);

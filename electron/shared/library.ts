@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RetrievalFigures } from './search.js';
 
 /** Where a document stands in a library. */
 export const DocumentStatus = z.enum(['pending', 'indexed', 'skipped', 'failed']);
@@ -64,6 +65,8 @@ export const LibraryStatus = z.object({
   counts: z.record(DocumentStatus, z.number().int().nonnegative()),
   chunks: z.number().int().nonnegative(),
   documents: z.array(DocumentInfo),
+  /** Retrieval measured on the library's own held-back queries (see `RetrievalFigures`); null until calibrated. */
+  retrieval: RetrievalFigures.nullable().optional(),
 });
 export type LibraryStatus = z.infer<typeof LibraryStatus>;
 
@@ -90,6 +93,8 @@ export const IndexProgress = z.object({
   chunks: z.number().int().nonnegative(),
   /** Pages and images waiting for text recognition, counted apart from files since they dominate the time. */
   ocr: z.object({ done: z.number().int().nonnegative(), total: z.number().int().nonnegative() }).optional(),
+  /** Something to tell the user before the run, e.g. that every passage will be embedded again with a new model. */
+  notice: z.string().optional(),
 });
 export type IndexProgress = z.infer<typeof IndexProgress>;
 
@@ -113,6 +118,29 @@ export type IndexSummary = z.infer<typeof IndexSummary>;
 /** Per-library OCR setting: on by default, English unless other installed languages are chosen. */
 export const OcrSettings = z.object({ enabled: z.boolean(), languages: z.array(z.string().regex(/^[a-z_]{3,16}$/)).min(1) });
 export type OcrSettings = z.infer<typeof OcrSettings>;
+
+/**
+ * How a library is read, kept with the library (its meta table) the first time it is given and used
+ * by every later run: `quire index` without the flags, the app's re-index and the watcher.
+ */
+export const IndexingSettings = z.object({
+  chunkTokens: z.number().int().positive(),
+  overlapTokens: z.number().int().nonnegative(),
+  /** Files over this size are skipped as `too-large`. */
+  maxFileBytes: z.number().int().positive(),
+});
+export type IndexingSettings = z.infer<typeof IndexingSettings>;
+
+/** Everything a library keeps about how it is read: `libraries.options`. */
+export const LibraryOptions = IndexingSettings.extend({
+  ocr: OcrSettings,
+  /** The recorded embedding model (its folder, else its name), or null for keyword search only. */
+  embedder: z.string().nullable(),
+  /** Whether that model can be loaded (its folder is still there); without it runs index and search by words only. */
+  embedderAvailable: z.boolean(),
+  folders: z.array(z.object({ path: z.string(), include: z.array(z.string()), exclude: z.array(z.string()) })),
+});
+export type LibraryOptions = z.infer<typeof LibraryOptions>;
 
 /** Library names become file names, so they are kept to a portable alphabet. */
 export const LibraryName = z

@@ -151,3 +151,75 @@ describe('requests that must not take the server down', () => {
     await stillServes();
   });
 });
+
+describe('fuzzing the HTTP and WebSocket surface', () => {
+  // A seeded generator, so that a failure can be replayed: the seed is in the test name's output.
+  const seed = Number(process.env.QUIRE_FUZZ_SEED ?? Date.now() % 1_000_000);
+  let state = seed;
+  const random = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const pick = <T,>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const bytes = (n: number) => Buffer.from(Array.from({ length: n }, () => Math.floor(random() * 256)));
+  const PIECES = ['/', '%', '%ff', '%E0%A4%A', '%00', '..', '%2e%2e', 'files', 'ws', 'v1', 'models', 'chat', '?', '&', 'token=', '#', '\\', 'é', '%C3%A9', '~', '*'];
+  const METHODS = ['libraries.list', 'libraries.status', 'search', 'ask', 'passages.get', 'documents.file', 'settings.set', 'nope', '__proto__', 'constructor'];
+
+  const randomPath = () => {
+    let path = '';
+    const parts = 1 + Math.floor(random() * 8);
+    for (let i = 0; i < parts; i++) path += random() < 0.7 ? pick(PIECES) : encodeURIComponent(bytes(3).toString('latin1'));
+    return path.startsWith('/') ? path : `/${path}`;
+  };
+
+  const rawRequest = (payload: Buffer | string) =>
+    new Promise<void>((done) => {
+      const socket = tcpConnect(server.port, '127.0.0.1', () => socket.end(payload));
+      socket.setTimeout(2000, () => socket.destroy());
+      socket.on('data', () => undefined);
+      socket.on('close', () => done());
+      socket.on('error', () => done());
+    });
+
+  it(`survives random paths, headers, bytes and frames for a few seconds (seed ${seed})`, async () => {
+    const until = Date.now() + 4000;
+    const fresh = async () => {
+      const socket = await openSocket();
+      socket.on('error', () => undefined);
+      socket.on('message', () => undefined);
+      return socket;
+    };
+    let ws = await fresh();
+    let sent = 0;
+    let reopened = 0;
+    while (Date.now() < until) {
+      const kind = random();
+      if (kind < 0.35) {
+        const token = random() < 0.5 ? `?token=${server.token}` : '';
+        const path = randomPath();
+        await rawRequest(`${pick(['GET', 'POST', 'PUT', 'HEAD', 'OPTIONS', 'DELETE'])} ${path}${token} HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\n${random() < 0.3 ? 'Authorization: Bearer x\r\n' : ''}${random() < 0.3 ? 'Content-Length: 5\r\n' : ''}\r\n${random() < 0.3 ? '{"a":' : ''}`);
+      } else if (kind < 0.5) {
+        await rawRequest(bytes(1 + Math.floor(random() * 300)));
+      } else {
+        // A bad frame closes its socket (1007, 1009...); the next frames go on a new one.
+        if (ws.readyState !== WebSocket.OPEN) {
+          ws.terminate();
+          ws = await fresh();
+          reopened++;
+        }
+        const frame = random();
+        if (frame < 0.3) ws.send(bytes(1 + Math.floor(random() * 200)), { binary: true });
+        // Random bytes as a text frame: mostly not UTF-8.
+        else if (frame < 0.5) ws.send(bytes(1 + Math.floor(random() * 200)), { binary: false });
+        else ws.send(JSON.stringify({ type: pick(['call', 'cancel', 'x']), id: Math.floor(random() * 10), method: pick(METHODS), params: random() < 0.5 ? { library: pick(['', 'x', '../etc', 'é']), query: bytes(5).toString('latin1'), chunkId: -1, documentId: 1e20 } : pick([null, 1, 'x', [], {}]) }));
+      }
+      sent++;
+    }
+    expect(sent).toBeGreaterThan(50);
+    expect(reopened).toBeGreaterThan(0);
+    ws.terminate();
+    await stillServes();
+    const after = await openSocket();
+    const reply = new Promise<unknown>((done) => after.once('message', (data) => done(JSON.parse(data.toString()))));
+    after.send(JSON.stringify({ type: 'call', id: 1, method: 'libraries.list', params: {} }));
+    expect(await reply).toMatchObject({ type: 'result', id: 1 });
+    after.close();
+  });
+});

@@ -101,6 +101,19 @@ describe('the contract over WebSocket', () => {
     client.ws.close();
   });
 
+  it('errors reach the UI with the code of the class that raised them, not as internal', async () => {
+    const client = await connect();
+    const badProfile = await client.call('profiles.save', { name: 'bad name!' });
+    expect(badProfile.end).toMatchObject({ type: 'error', error: { code: 'bad-profile' } });
+    const notAModel = join(tmp.dir, 'empty-model-folder');
+    mkdirSync(notAModel);
+    const badEmbedder = await client.call('libraries.create', { library: 'needs-embedder', folders: [docs], embedder: notAModel });
+    expect(badEmbedder.end).toMatchObject({ type: 'error', error: { code: 'embedder-load-failed' } });
+    const missing = await client.call('libraries.status', { library: 'never-made' });
+    expect(missing.end).toMatchObject({ type: 'error', error: { code: 'no-library' } });
+    client.ws.close();
+  });
+
   it('creates a library, streams indexing progress, searches, answers in search-only mode and opens a passage', async () => {
     const client = await connect();
     const created = await client.call('libraries.create', { library: 'ws-lib', folders: [docs], embedder: null });

@@ -2,7 +2,6 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { EngineHost, type ChildLike } from '../../electron/main/engine-host.js';
 import { channelFor, registerIpcHandlers, type IpcEventLike, type IpcReply } from '../../electron/main/ipc-router.js';
 import { appProtocolHandler } from '../../electron/main/protocol.js';
 import { hardenWebContents, windowOptions } from '../../electron/main/security.js';
@@ -113,51 +112,19 @@ describe('window security', () => {
   });
 });
 
-describe('engine host supervision', () => {
-  function fakeChild() {
-    const listeners: Record<string, ((arg: unknown) => void)[]> = {};
-    const child: ChildLike<string> & { sent: unknown[]; emit: (name: string, arg: unknown) => void } = {
-      sent: [],
-      postMessage: (message: unknown) => void child.sent.push(message),
-      on: ((name: string, listener: (arg: unknown) => void) => void (listeners[name] ??= []).push(listener)) as ChildLike<string>['on'],
-      kill: () => true,
-      emit: (name, arg) => listeners[name]?.forEach((l) => l(arg)),
-    };
-    return child;
-  }
-
-  it('answers calls by id, and on a crash fails pending calls, tells the windows and restarts', async () => {
-    const children: ReturnType<typeof fakeChild>[] = [];
-    const notices: string[] = [];
-    const scheduled: (() => void)[] = [];
-    const host = new EngineHost(() => {
-      const child = fakeChild();
-      children.push(child);
-      return child;
-    }, (message) => notices.push(message), (fn) => void scheduled.push(fn));
-    host.start();
-    const ok = host.call('libraries.list', {});
-    children[0]!.emit('message', { type: 'result', id: 1, result: ['lib'] });
-    expect(await ok).toEqual(['lib']);
-    const pending = host.call('search', { library: 'x', query: 'q' });
-    children[0]!.emit('exit', 139);
-    await expect(pending).rejects.toMatchObject({ code: 'engine-restarted' });
-    expect(notices[0]).toMatch(/restarting/);
-    await expect(host.call('libraries.list', {})).rejects.toMatchObject({ code: 'engine-restarted' });
-    scheduled.shift()!();
-    expect(children).toHaveLength(2);
-    const again = host.call('libraries.list', {});
-    children[1]!.emit('message', { type: 'result', id: 3, result: [] });
-    expect(await again).toEqual([]);
-  });
-});
-
 describe('main process wiring (fake electron module)', () => {
   it('registers every handler, loads the app over app:// in a hardened window and starts the engine', async () => {
     const handlers: string[] = [];
     const windows: { options: unknown; url?: string }[] = [];
     const forks: string[] = [];
     let ready: () => void = () => undefined;
+    const permissionHandlers: string[] = [];
+    const initMessages: unknown[] = [];
+    const permissionSession = {
+      setPermissionRequestHandler: () => permissionHandlers.push('request'),
+      setPermissionCheckHandler: () => permissionHandlers.push('check'),
+      setDevicePermissionHandler: () => permissionHandlers.push('device'),
+    };
     vi.doMock('electron', () => {
       class BrowserWindow {
         webContents = { on: vi.fn(), setWindowOpenHandler: vi.fn(), send: vi.fn() };
@@ -180,15 +147,19 @@ describe('main process wiring (fake electron module)', () => {
         ipcMain: { handle: (channel: string) => handlers.push(channel) },
         MessageChannelMain: class { port1 = {}; port2 = {}; },
         protocol: { registerSchemesAsPrivileged: vi.fn(), handle: vi.fn() },
+        session: { defaultSession: permissionSession },
         shell: { openExternal: vi.fn() },
-        utilityProcess: { fork: (entry: string) => (forks.push(entry), { on: vi.fn(), postMessage: vi.fn(), kill: vi.fn() }) },
+        utilityProcess: { fork: (entry: string) => (forks.push(entry), { on: vi.fn(), postMessage: (message: unknown) => initMessages.push(message), kill: vi.fn() }) },
       };
     });
     await import('../../electron/main/main.js');
     ready();
     await new Promise((r) => setTimeout(r, 10));
     expect(handlers.sort()).toEqual(Object.keys(contract).map(channelFor).sort());
-    expect(forks[0]).toMatch(/dist[/\\]engine[/\\]host[/\\]utility-entry\.js$/);
+    expect(permissionHandlers.sort()).toEqual(['check', 'device', 'request']);
+    // The engine is told to run parsers and OCR in threads: fork does not work in a packaged app.
+    expect(initMessages[0]).toMatchObject({ type: 'init', options: { workers: 'thread', openFiles: false } });
+    expect(forks[0]).toMatch(/dist[/\\]engine[/\\]host[/\\]engine-entry\.js$/);
     expect(windows).toHaveLength(1);
     expect(windows[0]!.url).toBe('app://quire/index.html');
     expect((windows[0]!.options as { webPreferences: Record<string, unknown> }).webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readOrCreateApiKey, rotateApiKey } from '../../engine/openai/api-key.js';
+import { readOrCreateApiKey, rotateApiKey } from '../../engine/index.js';
 import { resolveDataDir } from '../data-dir.js';
 
 /** `quire api-key [--rotate]`: the key for the OpenAI-compatible API of `quire serve`. */

@@ -1,12 +1,7 @@
-import { Answerer, AnswerError } from '../../engine/generate/answer.js';
-import { LlmError, LlmHost } from '../../engine/generate/llm.js';
-import { createEngine } from '../../engine/index.js';
-import { checkAdapterFits, ModelValidationError } from '../../engine/models/gguf.js';
-import { ModelRegistry, ModelRegistryError } from '../../engine/models/registry.js';
-import { Router } from '../../engine/route/router.js';
-import type { AnswerEvent, ErrorCode } from '../../shared/answer.js';
-import { resolveDataDir } from '../data-dir.js';
-import { parseAdapterFlag, profileStore } from './profiles.js';
+import { ErrorCode, type AnswerEvent } from '../../shared/answer.js';
+import { EngineError } from '../../shared/contract.js';
+import { interruptible, withEngine } from '../one-shot.js';
+import { parseAdapterFlag } from './profiles.js';
 
 interface AskFlags {
   library: string;
@@ -22,59 +17,49 @@ interface AskFlags {
 /** `quire ask`: streams the answer (or JSON events), then the sources. Errors exit non-zero. */
 export async function runAsk(dataDirFlag: string | undefined, question: string, flags: AskFlags): Promise<void> {
   const emit = flags.json ? (event: AnswerEvent) => process.stdout.write(`${JSON.stringify(event)}\n`) : printHuman;
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  let llm: LlmHost | null = null;
-  let library: ReturnType<ReturnType<typeof createEngine>['openLibrary']> | null = null;
   try {
-    const dataDir = resolveDataDir(dataDirFlag);
-    const engine = createEngine({ dataDir });
-    library = engine.openLibrary(flags.library);
-    const registry = new ModelRegistry(dataDir);
-    const modelRef = flags.model ?? registry.listModels().at(-1)?.id;
-    let modelPath: string | null = null;
-    if (modelRef) {
-      modelPath = (await registry.resolveModel(modelRef)).path;
-      llm = await LlmHost.create();
-      await llm.loadModel(modelPath);
-    }
-    const embedder = library.meta.embedder() ? await engine.loadRecordedEmbedder(library) : null;
-    if (embedder) library.useEmbedder(embedder);
-    const answerer = new Answerer({
-      library,
-      llm,
-      router: new Router(profileStore(dataDirFlag).list(), embedder),
-      resolveAdapter: async (idOrPath) => {
-        const adapter = await registry.resolveAdapter(idOrPath);
-        if (modelPath) await checkAdapterFits(adapter.path, modelPath);
-        return adapter.path;
-      },
-    });
-    const done = await answerer.ask(
-      {
-        question, conversationId: flags.conversation, profile: flags.profile, maxTokens: flags.maxTokens, temperature: flags.temperature, signal: abort.signal,
-        extraAdapters: (flags.adapter ?? []).map((value) => {
-          const { adapter, scale } = parseAdapterFlag(value);
-          return { path: adapter, scale };
-        }),
-      },
-      emit,
+    await withEngine(dataDirFlag, (api) =>
+      interruptible(async (signal) => {
+        let cancelled = false;
+        await api.call(
+          'ask',
+          {
+            library: flags.library, question, conversationId: flags.conversation, profile: flags.profile, model: flags.model,
+            // No --adapter: the adapters toggled on in the app (settings) apply, as everywhere else.
+            adapters: flags.adapter?.map(parseAdapterFlag),
+            maxTokens: flags.maxTokens, temperature: flags.temperature,
+          },
+          {
+            signal,
+            onEvent: (event) => {
+              const e = event as AnswerEvent;
+              if (e.type === 'done' && e.cancelled) cancelled = true;
+              emit(e);
+            },
+          },
+        );
+        if (cancelled) process.exitCode = 130;
+      }),
     );
-    if (done.cancelled) process.exitCode = 130;
   } catch (error) {
-    const code: ErrorCode =
-      error instanceof AnswerError ? error.code
-        : error instanceof LlmError ? (error.code === 'adapter-failed' ? 'adapter-failed' : 'model-load-failed')
-          : error instanceof ModelValidationError || error instanceof ModelRegistryError ? 'no-model'
-            : (error as Error).name === 'UnknownLibraryError' ? 'no-library' : 'internal';
-    emit({ type: 'error', code, message: (error as Error).message ?? String(error) });
+    const { code, message } = error instanceof EngineError ? error : { code: 'internal', message: (error as Error).message ?? String(error) };
+    if (code === 'cancelled') {
+      process.exitCode = 130;
+      return;
+    }
+    emit({ type: 'error', code: askErrorCode(code), message });
     process.exitCode = 1;
-  } finally {
-    process.off('SIGINT', onSignal);
-    await library?.close();
-    await llm?.dispose();
   }
+}
+
+/** The engine's error codes as the few `quire ask --json` documents (README: error codes). */
+function askErrorCode(code: string): ErrorCode {
+  if (ErrorCode.safeParse(code).success) return code as ErrorCode;
+  if (code === 'context-failed') return 'model-load-failed';
+  // The model could not be found or is not a usable GGUF (registry and validation codes).
+  if (['unknown-model', 'not-found', 'not-gguf', 'truncated', 'corrupt', 'unreadable', 'not-a-model', 'registry-corrupt'].includes(code)) return 'no-model';
+  if (code === 'unknown-adapter' || code === 'not-an-adapter' || code === 'architecture-mismatch' || code === 'shape-mismatch') return 'adapter-mismatch';
+  return 'internal';
 }
 
 let streamed = false;

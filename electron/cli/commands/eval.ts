@@ -1,21 +1,15 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { LlmHost } from '../../engine/generate/llm.js';
-import { createEngine, type Library } from '../../engine/index.js';
-import { formatMs, formatShare } from '../../engine/eval/format.js';
-import { BUILTIN_MODES, type BuiltinMode } from '../../engine/eval/modes.js';
-import { parseQuestionSet, unknownSources, type EvalQuestion } from '../../engine/eval/questions.js';
-import { renderReport } from '../../engine/eval/report.js';
-import type { EvalReport } from '../../engine/eval/report-types.js';
-import { runEvaluation } from '../../engine/eval/runner.js';
-import { EvalStore } from '../../engine/eval/store.js';
-import { checkAdapterFits } from '../../engine/models/gguf.js';
-import { ModelRegistry } from '../../engine/models/registry.js';
-import { resolveDataDir } from '../data-dir.js';
-import { parseAdapterFlag, profileStore } from './profiles.js';
+import { formatMs, formatShare, type EngineApi } from '../../engine/index.js';
+import type { Result } from '../../shared/contract.js';
+import type { EvalReport } from '../../shared/evaluation.js';
+import { interruptible, withEngine } from '../one-shot.js';
+import { parseAdapterFlag } from './profiles.js';
 
 type DataDirFlag = () => string | undefined;
+const BUILTIN_MODES = ['search-only', 'rag-base', 'adapter-only', 'rag-adapter', 'router'] as const;
+type BuiltinMode = (typeof BUILTIN_MODES)[number];
 
 interface EvalFlags {
   library: string;
@@ -48,30 +42,13 @@ const modeList = (value: string): BuiltinMode[] => {
 };
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** A registered model id or a GGUF path, else the most recently imported model, else none (`false`: none on purpose). */
-export async function loadModel(dataDir: string, flag: string | false | undefined): Promise<{ llm: LlmHost; path: string; label: string } | null> {
-  if (flag === false) return null;
-  const registry = new ModelRegistry(dataDir);
-  const ref = flag ?? registry.listModels().at(-1)?.id;
-  if (!ref) return null;
-  const resolved = await registry.resolveModel(ref);
-  const llm = await LlmHost.create();
-  try {
-    await llm.loadModel(resolved.path);
-  } catch (error) {
-    await llm.dispose();
-    throw error;
-  }
-  return { llm, path: resolved.path, label: resolved.id ?? resolved.path };
-}
-
 export function registerEvalCommand(program: Command, dataDir: DataDirFlag): void {
   program
     .command('eval')
     .description('measure search only, RAG, a LoRA adapter, RAG + adapter and the router on your own questions')
     .argument('[questions]', 'question set: JSON lines {"id", "question", "answer"?, "sources"?, "answerable"?}')
     .requiredOption('-l, --library <name>', 'library name')
-    .option('-m, --model <id-or-path>', 'GGUF model (default: the most recently imported model)')
+    .option('-m, --model <id-or-path>', 'GGUF model (default: the active model, see quire models use)')
     .option('--no-model', 'run without a language model (search only)')
     .option('-a, --adapter <id-or-path[:scale]>', 'LoRA adapter of the adapter modes (default: the first saved profile with adapters); repeatable', collect)
     .option('--profiles <names>', 'saved profiles to evaluate too, comma-separated', list)
@@ -89,83 +66,44 @@ export function registerEvalCommand(program: Command, dataDir: DataDirFlag): voi
 }
 
 async function runEval(dataDirFlag: string | undefined, file: string | undefined, flags: EvalFlags): Promise<void> {
-  const dataDir = resolveDataDir(dataDirFlag);
-  const engine = createEngine({ dataDir });
-  const library = engine.openLibrary(flags.library);
-  const store = new EvalStore(library.db);
-  let model: Awaited<ReturnType<typeof loadModel>> = null;
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  try {
-    if (flags.list) return printRuns(store, flags.json);
-    if (flags.run !== undefined) {
-      const saved = store.run(flags.run);
-      if (!saved) throw new Error(`No evaluation run ${flags.run} in library "${library.name}" (see quire eval --list)`);
-      return output(saved, flags);
-    }
-    const { questions, label } = loadQuestions(library, store, file, flags);
-    const known = unknownSources(questions, library.documents.list().map((d) => d.relativePath));
-    for (const u of known.slice(0, 10)) process.stderr.write(`Warning: question ${u.id}: source "${u.source}" matches no document of the library\n`);
-
-    model = await loadModel(dataDir, flags.model);
-    const embedder = library.meta.embedder() ? await engine.loadRecordedEmbedder(library) : null;
-    if (embedder) library.useEmbedder(embedder);
-    const savedProfiles = profileStore(dataDirFlag).list();
-    const adapters = flags.adapter?.length ? flags.adapter.map(parseAdapterFlag) : (savedProfiles.find((p) => p.adapters.length > 0)?.adapters ?? []);
-    const registry = new ModelRegistry(dataDir);
-    const report = await runEvaluation(
-      {
-        library, llm: model?.llm ?? null, modelLabel: model?.label ?? null, embedder, savedProfiles, adapters,
-        resolveAdapter: async (idOrPath) => {
-          const adapter = await registry.resolveAdapter(idOrPath);
-          if (model) await checkAdapterFits(adapter.path, model.path);
-          return adapter.path;
+  await withEngine(dataDirFlag, async (api) => {
+    const library = flags.library;
+    if (flags.list) return printRuns(await api.call('eval.runs', { library }), flags.json);
+    if (flags.run !== undefined) return output(api, library, await api.call('eval.get', { library, runId: flags.run }), flags);
+    let set: number | 'latest' | undefined;
+    if (flags.set !== undefined) {
+      set = flags.set === 'latest' ? 'latest' : Number(flags.set);
+      if (set !== 'latest' && !Number.isInteger(set)) throw new Error('--set takes "latest" or a set id (see quire dataset list)');
+    } else if (!file) throw new Error('Give a question set file, or --set latest|ID, or --list');
+    const report = await interruptible((signal) =>
+      api.call(
+        'eval.run',
+        {
+          library, set, questions: set === undefined ? { text: readFileSync(file!, 'utf8'), label: file! } : undefined, split: flags.split,
+          model: flags.model === false ? null : flags.model,
+          adapters: flags.adapter?.length ? flags.adapter.map(parseAdapterFlag) : undefined,
+          profiles: flags.profiles, modes: flags.modes, k: flags.k, maxTokens: flags.maxTokens, save: flags.save,
         },
-      },
-      questions,
-      {
-        k: flags.k, questionSet: label, modes: flags.modes, profiles: flags.profiles, maxTokens: flags.maxTokens, signal: abort.signal,
-        onProgress: ({ mode, done, total }) => {
-          if (done === total) process.stderr.write(`[${mode}] ${total} question${total === 1 ? '' : 's'} answered\n`);
+        {
+          signal,
+          onEvent: (event) => {
+            const e = event as { type: 'progress'; mode: string; done: number; total: number } | { type: 'warning'; message: string };
+            if (e.type === 'warning') process.stderr.write(`Warning: ${e.message}\n`);
+            else if (e.done === e.total) process.stderr.write(`[${e.mode}] ${e.total} question${e.total === 1 ? '' : 's'} answered\n`);
+          },
         },
-      },
+      ),
     );
-    if (flags.save) report.runId = store.saveRun(report);
-    output(report, flags);
-  } finally {
-    process.off('SIGINT', onSignal);
-    await library.close();
-    await model?.llm.dispose();
-  }
+    await output(api, library, report, flags);
+  });
 }
 
-function loadQuestions(library: Library, store: EvalStore, file: string | undefined, flags: EvalFlags): { questions: EvalQuestion[]; label: string } {
-  let questions: EvalQuestion[];
-  let label: string;
-  if (flags.set !== undefined) {
-    const ref = flags.set === 'latest' ? 'latest' : Number(flags.set);
-    if (ref !== 'latest' && !Number.isInteger(ref)) throw new Error('--set takes "latest" or a set id (see quire dataset list)');
-    const set = store.questionSet(ref);
-    if (!set) throw new Error(`No generated question set ${flags.set} in library "${library.name}" (create one with quire dataset generate)`);
-    questions = set.questions;
-    label = `set #${set.info.id} (${set.info.name})`;
-  } else {
-    if (!file) throw new Error('Give a question set file, or --set latest|ID, or --list');
-    questions = parseQuestionSet(readFileSync(file, 'utf8'));
-    label = file;
-  }
-  const split = flags.split ?? (questions.some((q) => q.split !== null) ? 'test' : 'all');
-  const chosen = split === 'all' ? questions : questions.filter((q) => q.split === split);
-  if (chosen.length === 0) throw new Error(`The question set has no ${split} questions (use --split all)`);
-  return { questions: chosen, label: split === 'all' ? label : `${label}, ${split} split` };
-}
-
-function output(report: EvalReport, flags: Pick<EvalFlags, 'json' | 'report'>): void {
+async function output(api: EngineApi, library: string, report: EvalReport, flags: Pick<EvalFlags, 'json' | 'report'>): Promise<void> {
   if (flags.report) {
     const path = resolve(flags.report);
+    const { html } = await api.call('eval.report', report.runId !== null ? { library, runId: report.runId } : { library, report });
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, renderReport(report));
+    writeFileSync(path, html);
     if (!flags.json) process.stderr.write(`Report written to ${path}\n`);
   }
   if (flags.json) {
@@ -192,8 +130,12 @@ function printSummary(report: EvalReport): void {
   process.stdout.write(`${report.questionCount} questions, K=${k}, peak memory ${report.memory.maxRssMb} MB${report.runId !== null ? `; saved as run ${report.runId}` : ''}\n`);
 }
 
-function printRuns(store: EvalStore, json: boolean | undefined): void {
-  const runs = store.runs();
+function printRuns(newestFirst: Result<'eval.runs'>, json: boolean | undefined): void {
+  // Oldest first, each with every mode's score and metrics, as the library stores them.
+  const runs = newestFirst
+    .slice()
+    .reverse()
+    .map((r) => ({ id: r.id, createdAt: r.createdAt, questionSet: r.questionSet, model: r.model, k: r.k, questionCount: r.questionCount, winner: r.winner, modes: r.scores ?? [] }));
   if (json) {
     process.stdout.write(`${JSON.stringify(runs)}\n`);
     return;

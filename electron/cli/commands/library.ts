@@ -1,17 +1,21 @@
 import { SingleBar } from 'cli-progress';
-import { resolve } from 'node:path';
-import { createEngine } from '../../engine/index.js';
-import type { IndexSummary, LibraryStatus } from '../../shared/library.js';
-import { resolveDataDir } from '../data-dir.js';
+import type { EngineApi } from '../../engine/index.js';
+import { EngineError } from '../../shared/contract.js';
+import type { IndexProgress, IndexSummary } from '../../shared/library.js';
+import { describeRetrieval } from '../../shared/search.js';
+import { interruptible, withEngine } from '../one-shot.js';
 
 interface IndexFlags {
   library: string;
   include?: string[];
   exclude?: string[];
   maxFileSize?: number;
-  chunkTokens: number;
-  overlapTokens: number;
+  /** Undefined: the library's own (kept from the last time it was given; 300 at first). */
+  chunkTokens?: number;
+  overlapTokens?: number;
   retryFailed?: boolean;
+  /** false with --no-calibrate. */
+  calibrate?: boolean;
   watch?: boolean;
   json?: boolean;
   embedder?: string;
@@ -24,43 +28,17 @@ interface IndexFlags {
   followOutsideLinks?: boolean;
 }
 
-export async function runIndex(dataDirFlag: string | undefined, folderArgs: string[], flags: IndexFlags): Promise<void> {
-  const engine = createEngine({ dataDir: resolveDataDir(dataDirFlag) });
-  const library = engine.openLibrary(flags.library, { create: folderArgs.length > 0 });
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const patterns = flags.include || flags.exclude ? { include: flags.include, exclude: flags.exclude } : {};
-    const added = folderArgs.map((folder) => library.addFolder(resolve(folder), patterns));
-    if (flags.embed) {
-      const embedder = flags.embedder ? await engine.loadEmbedder(flags.embedder) : await engine.loadRecordedEmbedder(library);
-      if (embedder) {
-        const { reembed } = library.useEmbedder(embedder);
-        if (reembed && !flags.json) process.stderr.write(`Embedding model is now ${embedder.model} (${embedder.dimension} dims): every passage will be embedded again.\n`);
-      } else if (library.meta.embedder() && !flags.json) {
-        process.stderr.write(`The library's embedding model (${library.meta.embedder()!.path ?? library.meta.embedder()!.model}) is not available; indexing without embeddings.\n`);
-      }
-    }
-    if (flags.ocr !== undefined || flags.ocrLanguages) {
+export async function runIndex(dataDirFlag: string | undefined, folders: string[], flags: IndexFlags): Promise<void> {
+  await withEngine(dataDirFlag, (api) =>
+    interruptible(async (signal) => {
       const languages = flags.ocrLanguages?.split(/[+,\s]+/).filter(Boolean);
-      library.setOcrSettings({ ...(flags.ocr !== undefined ? { enabled: flags.ocr } : {}), ...(languages?.length ? { languages } : {}) });
-    }
-    if (flags.followOutsideLinks !== undefined) library.meta.setFollowLinksOutside(flags.followOutsideLinks);
-    if (library.folders.list().length === 0) throw new Error(`Library "${flags.library}" has no folders; give one: quire index FOLDER --library ${flags.library}`);
-    const indexOptions = {
-      maxFileBytes: flags.maxFileSize,
-      split: { chunkTokens: flags.chunkTokens, overlapTokens: Math.min(flags.overlapTokens, Math.floor(flags.chunkTokens / 2)) },
-      retryFailed: flags.retryFailed,
-    };
-    const bar = process.stderr.isTTY && !flags.json ? new SingleBar({ format: '{bar} {value}/{total} {unit} | {chunks} chunks{ocr} | {file}', hideCursor: true, clearOnComplete: true, stream: process.stderr }) : null;
-    let barPhase: string | null = null;
-    const { summary } = await library.index({
-      ...indexOptions,
-      folders: added.length > 0 ? added : undefined,
-      signal: abort.signal,
-      onProgress: (p) => {
+      const bar = process.stderr.isTTY && !flags.json ? new SingleBar({ format: '{bar} {value}/{total} {unit} | {chunks} chunks{ocr} | {file}', hideCursor: true, clearOnComplete: true, stream: process.stderr }) : null;
+      let barPhase: string | null = null;
+      const onProgress = (p: IndexProgress): void => {
+        if (p.notice) {
+          if (!flags.json) process.stderr.write(`${p.notice}\n`);
+          return;
+        }
         if (!bar || (p.phase !== 'indexing' && p.phase !== 'embedding')) return;
         if (barPhase !== p.phase) {
           if (barPhase) bar.stop();
@@ -69,30 +47,51 @@ export async function runIndex(dataDirFlag: string | undefined, folderArgs: stri
         }
         const ocr = p.ocr && p.phase === 'indexing' ? ` | OCR ${p.ocr.done}/${p.ocr.total} pages` : '';
         bar.update(p.done, { chunks: p.chunks, ocr, file: (p.currentFile ?? '').slice(-50) });
+      };
+      const calibratedBefore = folders.length > 0 ? null : await api.call('libraries.retrieval', { library: flags.library }).catch(() => null);
+      const summary = await api.call(
+        'libraries.index',
+        {
+          library: flags.library,
+          folders: folders.length > 0 ? folders : undefined,
+          include: flags.include, exclude: flags.exclude,
+          chunkTokens: flags.chunkTokens, overlapTokens: flags.overlapTokens, maxFileSize: flags.maxFileSize,
+          ocr: flags.ocr, ocrLanguages: languages?.length ? languages : undefined, followLinksOutside: flags.followOutsideLinks,
+          embedder: flags.embed ? flags.embedder : undefined, embed: flags.embed,
+          retryFailed: flags.retryFailed,
+          // One-shot: the process ends with the run, so a due calibration is part of it.
+          calibrate: flags.calibrate === false ? 'off' : 'wait',
+        },
+        { signal, onEvent: (event) => onProgress(event as IndexProgress) },
+      ).finally(() => barPhase && bar?.stop());
+      printSummary(summary, flags.json);
+      if (summary.cancelled) {
+        process.exitCode = 130;
+        return;
+      }
+      const calibrated = await api.call('libraries.retrieval', { library: flags.library });
+      if (calibrated && calibrated.calibratedAt !== calibratedBefore?.calibratedAt && !flags.json) process.stderr.write(`Search calibrated: ${describeRetrieval(calibrated)}\n`);
+      if (flags.watch) await watch(api, flags, signal);
+    }, ['SIGINT', 'SIGTERM']),
+  );
+}
+
+/** `--watch`: one summary per sync that changed something, until Ctrl+C. */
+async function watch(api: EngineApi, flags: IndexFlags, signal: AbortSignal): Promise<void> {
+  const { folders } = await api.call('libraries.options', { library: flags.library });
+  process.stderr.write(`Watching ${folders.map((f) => f.path).join(', ')} (Ctrl+C to stop)\n`);
+  try {
+    await api.call('libraries.watch', { library: flags.library }, {
+      signal,
+      onEvent: (event) => {
+        const { summary: s, error } = event as { summary?: IndexSummary; error?: string };
+        if (error) process.stderr.write(`quire: ${error}\n`);
+        if (s && s.indexed + s.removed + s.skipped + s.failed > 0) printSummary(s, flags.json);
       },
     });
-    if (barPhase) bar?.stop();
-    printSummary(summary, flags.json);
-    if (summary.cancelled) {
-      process.exitCode = 130;
-      return;
-    }
-    if (flags.watch) {
-      process.stderr.write(`Watching ${library.folders.list().map((f) => f.path).join(', ')} (Ctrl+C to stop)\n`);
-      const watcher = library.watch({
-        ...indexOptions,
-        onSync: (s) => {
-          if (s.indexed + s.removed + s.skipped + s.failed > 0) printSummary(s, flags.json);
-        },
-        onError: (error) => process.stderr.write(`quire: ${error.message}\n`),
-      });
-      await new Promise<void>((done) => abort.signal.addEventListener('abort', () => done(), { once: true }));
-      await watcher.close();
-    }
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    await library.close();
+  } catch (error) {
+    // Ctrl+C ends watching: that is how it is meant to stop.
+    if (!(error instanceof EngineError && error.code === 'cancelled')) throw error;
   }
 }
 
@@ -112,10 +111,8 @@ function printSummary(summary: IndexSummary, json: boolean | undefined): void {
 }
 
 export async function runStatus(dataDirFlag: string | undefined, flags: { library: string; json?: boolean }): Promise<void> {
-  const engine = createEngine({ dataDir: resolveDataDir(dataDirFlag) });
-  const library = engine.openLibrary(flags.library);
-  try {
-    const status: LibraryStatus = library.status();
+  await withEngine(dataDirFlag, async (api) => {
+    const status = await api.call('libraries.status', { library: flags.library });
     if (flags.json) {
       process.stdout.write(`${JSON.stringify(status)}\n`);
       return;
@@ -123,18 +120,17 @@ export async function runStatus(dataDirFlag: string | undefined, flags: { librar
     const c = status.counts;
     process.stdout.write(`${status.library} (${status.file})\nfolders: ${status.folders.join(', ') || '(none)'}\n`);
     process.stdout.write(`documents: ${c.indexed} indexed, ${c.skipped} skipped, ${c.failed} failed, ${c.pending} pending; ${status.chunks} chunks\n`);
-    const ocr = library.ocrSettings();
+    const { ocr } = await api.call('libraries.options', { library: flags.library });
     process.stdout.write(`OCR: ${ocr.enabled ? `on (${ocr.languages.join('+')})` : 'off'}\n`);
+    if (status.retrieval) process.stdout.write(`search: ${describeRetrieval(status.retrieval)}${status.retrieval.stale ? ' (recalibration due)' : ''}\n`);
     for (const d of status.documents.filter((x) => x.status !== 'indexed' || x.reason)) {
       process.stdout.write(`  ${d.status.padEnd(7)} ${(d.reason ?? '').padEnd(14)} ${d.relativePath}${d.message ? `: ${d.message}` : ''}\n`);
     }
-  } finally {
-    await library.close();
-  }
+  });
 }
 
-export function runLibraries(dataDirFlag: string | undefined, flags: { json?: boolean }): void {
-  const libraries = createEngine({ dataDir: resolveDataDir(dataDirFlag) }).listLibraries();
+export async function runLibraries(dataDirFlag: string | undefined, flags: { json?: boolean }): Promise<void> {
+  const libraries = await withEngine(dataDirFlag, (api) => api.call('libraries.list', {}));
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(libraries)}\n`);
     return;
@@ -146,8 +142,8 @@ export function runLibraries(dataDirFlag: string | undefined, flags: { json?: bo
   }
 }
 
-export function runRemoveLibrary(dataDirFlag: string | undefined, name: string): void {
-  const removed = createEngine({ dataDir: resolveDataDir(dataDirFlag) }).removeLibrary(name);
+export async function runRemoveLibrary(dataDirFlag: string | undefined, name: string): Promise<void> {
+  const { removed } = await withEngine(dataDirFlag, (api) => api.call('libraries.remove', { library: name }));
   if (!removed) throw new Error(`No library named "${name}"`);
   process.stdout.write(`Removed library "${name}" (documents on disk are untouched)\n`);
 }

@@ -1,33 +1,45 @@
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
-import { catalogEntryBytes, findCatalogEntry, hasChecksums, loadCatalog } from '../../engine/models/catalog.js';
-import { defaultPullDir, pullFromCatalog, type PullProgress } from '../../engine/models/download.js';
-import type { GgufInspection } from '../../engine/models/gguf.js';
-import { ModelRegistry, type RegisteredAdapter, type RegisteredModel } from '../../engine/models/registry.js';
-import { resolveDataDir } from '../data-dir.js';
+import type { EngineApi } from '../../engine/index.js';
+import { EngineError, type Result } from '../../shared/contract.js';
+import { interruptible, withEngine } from '../one-shot.js';
 
 type DataDirFlag = () => string | undefined;
 interface JsonFlag {
   json?: boolean;
 }
+type ModelInfo = Result<'models.list'>[number];
+type AdapterInfo = Result<'adapters.list'>[number];
+type GgufInfo = NonNullable<Result<'models.import'>['info']>;
 
 const IN_PLACE = 'The file is used where it is (not copied): moving or deleting it makes the entry unusable.';
 
 /** `quire models ...` and `quire adapters ...`: the local registry of GGUF models and LoRA adapters, and the catalog. */
 export function registerModelCommands(program: Command, dataDir: DataDirFlag): void {
-  const registry = (): ModelRegistry => new ModelRegistry(resolveDataDir(dataDir()));
-  const models = program.command('models').description('language models (GGUF): list, import, remove, and pull from the catalog');
+  const engine = <T>(work: (api: EngineApi) => Promise<T>): Promise<T> => withEngine(dataDir(), work);
+  const models = program.command('models').description('language models (GGUF): list, import, remove, use, and pull from the catalog');
 
   models
     .command('list')
-    .description('list registered models')
+    .description('list registered models (the active one, which every shell answers with, is marked)')
     .option('--json', 'print as JSON')
-    .action((flags: JsonFlag) => {
-      const list = registry().listModels();
+    .action(async (flags: JsonFlag) => {
+      const list = await engine((api) => api.call('models.list', {}));
       if (flags.json) return printJson(list);
       if (list.length === 0) return print('No models yet. Add a GGUF file with: quire models import PATH (or see: quire models catalog)');
       for (const m of list) print(modelLine(m));
+    });
+
+  models
+    .command('use')
+    .description('make a model the active one: quire ask, quire serve and the app answer with it (a GGUF path is imported first)')
+    .argument('<id-or-path>', 'registered model id, or a .gguf file')
+    .option('--json', 'print as JSON')
+    .action(async (id: string, flags: JsonFlag) => {
+      const model = await guard(flags, () => engine((api) => api.call('models.use', { id })));
+      if (flags.json) return printJson(model);
+      print(`Active model: "${model.id}" (${model.path})`);
     });
 
   models
@@ -38,9 +50,9 @@ export function registerModelCommands(program: Command, dataDir: DataDirFlag): v
     .option('--sha256', 'hash the file and record its sha256 (reads the whole file)')
     .option('--json', 'print as JSON')
     .action(async (path: string, flags: JsonFlag & { id?: string; sha256?: boolean }) => {
-      const { model, added, info } = await guard(flags, () => registry().importModel(path, { id: flags.id, hash: flags.sha256 }));
+      const { added, info, ...model } = await guard(flags, () => engine((api) => api.call('models.import', { path, id: flags.id, sha256: flags.sha256 })));
       if (flags.json) return printJson({ model, added, info });
-      print(`${added ? 'Registered' : 'Already registered, updated'} model "${model.id}": ${describe(info)}`);
+      print(`${added ? 'Registered' : 'Already registered, updated'} model "${model.id}": ${describe(info!)}`);
       print(`  ${model.path}`);
       print(IN_PLACE);
     });
@@ -49,22 +61,21 @@ export function registerModelCommands(program: Command, dataDir: DataDirFlag): v
     .command('remove')
     .description('forget a model (your file is not deleted; only files pulled into the data folder are)')
     .argument('<id>', 'model id')
-    .action((id: string) => {
-      const { model, deletedFile } = registry().removeModel(id);
-      print(deletedFile ? `Removed model "${id}" and deleted its downloaded file ${model.path}` : `Removed model "${id}" from the registry; ${model.path} was not touched`);
+    .action(async (id: string) => {
+      const { path, deletedFile } = await engine((api) => api.call('models.remove', { id }));
+      print(deletedFile ? `Removed model "${id}" and deleted its downloaded file ${path}` : `Removed model "${id}" from the registry; ${path} was not touched`);
     });
 
   models
     .command('catalog')
     .description('recommended models that "quire models pull ID" can download')
     .option('--json', 'print as JSON')
-    .action((flags: JsonFlag) => {
-      const catalog = loadCatalog();
-      if (flags.json) return printJson(catalog.entries);
-      for (const e of catalog.entries) {
-        const { bytes, exact } = catalogEntryBytes(e);
-        const check = hasChecksums(e) ? 'sha256' : 'size only';
-        print(`${e.id.padEnd(24)} ${e.kind.padEnd(8)} ${`${exact ? '' : '~'}${formatBytes(bytes)}`.padStart(9)}  ${e.licence}  [verified by ${check}]\n  ${e.name}: ${e.description}`);
+    .action(async (flags: JsonFlag) => {
+      const catalog = await engine((api) => api.call('models.catalog', {}));
+      if (flags.json) return printJson(catalog.map((e) => e.entry));
+      for (const e of catalog) {
+        const check = e.checksums ? 'sha256' : 'size only';
+        print(`${e.id.padEnd(24)} ${e.kind.padEnd(8)} ${`${e.sizeExact === false ? '~' : ''}${formatBytes(e.sizeBytes)}`.padStart(9)}  ${e.licence}  [verified by ${check}]\n  ${e.name}: ${e.description ?? ''}`);
       }
     });
 
@@ -73,7 +84,7 @@ export function registerModelCommands(program: Command, dataDir: DataDirFlag): v
     .description('download a catalog model (resumable), verify it and register it; the only command that uses the network')
     .argument('<id>', 'catalog id (see: quire models catalog)')
     .option('--json', 'print JSON: progress lines on stderr, the result on stdout')
-    .action(async (id: string, flags: JsonFlag) => runPull(registry(), id, flags));
+    .action(async (id: string, flags: JsonFlag) => engine((api) => runPull(api, id, flags)));
 
   const adapters = program.command('adapters').description('LoRA adapters (GGUF): list, import, remove');
 
@@ -81,9 +92,10 @@ export function registerModelCommands(program: Command, dataDir: DataDirFlag): v
     .command('list')
     .description('list registered adapters')
     .option('--json', 'print as JSON')
-    .action((flags: JsonFlag) => {
-      const list = registry().listAdapters();
-      if (flags.json) return printJson(list);
+    .action(async (flags: JsonFlag) => {
+      const list = await engine((api) => api.call('adapters.list', {}));
+      // An adapter never checked against a model has no `base` (as the registry records it).
+      if (flags.json) return printJson(list.map((a) => ({ ...a, base: a.base ?? undefined })));
       if (list.length === 0) return print('No adapters yet. Add a LoRA GGUF with: quire adapters import PATH --base MODEL');
       for (const a of list) print(adapterLine(a));
     });
@@ -97,14 +109,14 @@ export function registerModelCommands(program: Command, dataDir: DataDirFlag): v
     .option('--sha256', 'hash the file and record its sha256')
     .option('--json', 'print as JSON')
     .action(async (path: string, flags: JsonFlag & { base?: string; id?: string; sha256?: boolean }) => {
-      const result = await guard(flags, () => registry().importAdapter(path, { base: flags.base, id: flags.id, hash: flags.sha256 }));
-      const { adapter, added, info, checkedAgainst } = result;
-      if (flags.json) return printJson({ adapter, added, info, checkedAgainst: checkedAgainst && { id: checkedAgainst.id, path: checkedAgainst.path } });
-      print(`${added ? 'Registered' : 'Already registered, updated'} adapter "${adapter.id}": ${describe(info)}`);
+      const result = await guard(flags, () => engine((api) => api.call('adapters.import', { path, base: flags.base, id: flags.id, sha256: flags.sha256 })));
+      const { added, info, checkedAgainst, ...adapter } = result;
+      if (flags.json) return printJson({ adapter: { ...adapter, base: adapter.base ?? undefined }, added, info, checkedAgainst: checkedAgainst ?? null });
+      print(`${added ? 'Registered' : 'Already registered, updated'} adapter "${adapter.id}": ${describe(info!)}`);
       print(
         checkedAgainst
-          ? `  fits ${checkedAgainst.id ? `model "${checkedAgainst.id}"` : checkedAgainst.path} (${info.adapter?.targets ?? 0} tensors checked)`
-          : `  not checked against a model: none or several ${info.architecture} models are registered; pass --base MODEL to check`,
+          ? `  fits ${checkedAgainst.id ? `model "${checkedAgainst.id}"` : checkedAgainst.path} (${info?.adapter?.targets ?? 0} tensors checked)`
+          : `  not checked against a model: none or several ${info?.architecture ?? ''} models are registered; pass --base MODEL to check`,
       );
       print(`  ${adapter.path}`);
       print(IN_PLACE);
@@ -114,64 +126,62 @@ export function registerModelCommands(program: Command, dataDir: DataDirFlag): v
     .command('remove')
     .description('forget an adapter (your file is not deleted)')
     .argument('<id>', 'adapter id')
-    .action((id: string) => {
-      const { adapter, deletedFile } = registry().removeAdapter(id);
-      print(deletedFile ? `Removed adapter "${id}" and deleted its downloaded file ${adapter.path}` : `Removed adapter "${id}" from the registry; ${adapter.path} was not touched`);
+    .action(async (id: string) => {
+      const { path, deletedFile } = await engine((api) => api.call('adapters.remove', { id }));
+      print(deletedFile ? `Removed adapter "${id}" and deleted its downloaded file ${path}` : `Removed adapter "${id}" from the registry; ${path} was not touched`);
     });
 }
 
-async function runPull(registry: ModelRegistry, id: string, flags: JsonFlag): Promise<void> {
-  const entry = await guard(flags, async () => findCatalogEntry(loadCatalog(), id));
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+async function runPull(api: EngineApi, id: string, flags: JsonFlag): Promise<void> {
+  const item = (await api.call('models.catalog', {})).find((e) => e.id === id);
   const bar = !flags.json && process.stderr.isTTY ? new SingleBar({ format: '{file} {bar} {percentage}% | {done}/{size}', hideCursor: true, stream: process.stderr }) : null;
   let current = -1;
   let lastJson = 0;
-  const onProgress = (p: PullProgress): void => {
+  const onProgress = (p: PullEvent): void => {
+    if (p.warning) {
+      process.stderr.write(flags.json ? `${JSON.stringify({ event: 'warning', message: p.warning })}\n` : `warning: ${p.warning}\n`);
+      return;
+    }
+    if (p.destDir) {
+      if (!flags.json && item) process.stderr.write(`Downloading ${item.name} (${formatBytes(item.sizeBytes)}) to ${p.destDir}\n`);
+      return;
+    }
+    const total = p.totalBytes ?? 0;
+    const fileIndex = p.fileIndex ?? 0;
     if (bar) {
-      if (current !== p.fileIndex) {
+      if (current !== fileIndex) {
         if (current >= 0) bar.stop();
-        bar.start(p.totalBytes || 1, 0, { file: p.file, done: '0', size: formatBytes(p.totalBytes) });
-        current = p.fileIndex;
+        bar.start(total || 1, 0, { file: p.file, done: '0', size: formatBytes(total) });
+        current = fileIndex;
       }
-      bar.setTotal(p.totalBytes || 1);
-      bar.update(p.downloadedBytes, { done: formatBytes(p.downloadedBytes), size: formatBytes(p.totalBytes) });
+      bar.setTotal(total || 1);
+      bar.update(p.downloadedBytes, { done: formatBytes(p.downloadedBytes), size: formatBytes(total) });
     } else if (flags.json && Date.now() - lastJson > 500) {
       lastJson = Date.now();
-      process.stderr.write(`${JSON.stringify({ event: 'progress', ...p })}\n`);
+      process.stderr.write(`${JSON.stringify({ event: 'progress', file: p.file, fileIndex, files: p.files, downloadedBytes: p.downloadedBytes, totalBytes: total })}\n`);
     }
   };
-  const destDir = defaultPullDir(registry, entry);
-  if (!flags.json) process.stderr.write(`Downloading ${entry.name} (${formatBytes(catalogEntryBytes(entry).bytes)}) to ${destDir}\n`);
   try {
-    const result = await guard(flags, () =>
-      pullFromCatalog(entry, destDir, {
-        registry,
-        signal: abort.signal,
-        onProgress,
-        onWarning: (message) => process.stderr.write(flags.json ? `${JSON.stringify({ event: 'warning', message })}\n` : `warning: ${message}\n`),
-      }),
+    const result = await interruptible(
+      (signal) => guard(flags, () => api.call('models.pull', { id }, { signal, onEvent: (event) => onProgress(event as PullEvent) })),
+      ['SIGINT', 'SIGTERM'],
     );
     bar?.stop();
-    if (flags.json) return printJson({ id: entry.id, kind: entry.kind, path: result.path, verifiedBy: result.verifiedBy, model: result.model ?? null });
-    print(`Pulled ${entry.id} (verified by ${result.verifiedBy}) to ${result.path}`);
+    if (flags.json) return printJson({ id: result.id, kind: result.kind, path: result.path, verifiedBy: result.verifiedBy, model: result.model ?? null });
+    print(`Pulled ${result.id} (verified by ${result.verifiedBy}) to ${result.path}`);
     if (result.model) print(`Registered as model "${result.model.id}"`);
-    else print(`Use it with: quire index ... --embedder ${entry.id}`);
+    else print(`Use it with: quire index ... --embedder ${result.id}`);
   } catch (error) {
     bar?.stop();
-    if (abort.signal.aborted) {
+    if (error instanceof EngineError && error.code === 'cancelled') {
       process.stderr.write('Interrupted: run the same command again to resume the download.\n');
       process.exitCode = 130;
       return;
     }
     throw error;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
 }
+type PullEvent = { file: string; fileIndex?: number; files?: number; downloadedBytes: number; totalBytes: number | null; destDir?: string; warning?: string };
 
 /** With --json a refusal is also printed as {error: {code, message}} on stdout; the message always goes to stderr. */
 async function guard<T>(flags: JsonFlag, work: () => Promise<T>): Promise<T> {
@@ -179,12 +189,12 @@ async function guard<T>(flags: JsonFlag, work: () => Promise<T>): Promise<T> {
     return await work();
   } catch (error) {
     const { code, message } = error as { code?: unknown; message?: unknown };
-    if (flags.json) printJson({ error: { code: typeof code === 'string' ? code : 'error', message: String(message ?? error) } });
+    if (flags.json && code !== 'cancelled') printJson({ error: { code: typeof code === 'string' ? code : 'error', message: String(message ?? error) } });
     throw error;
   }
 }
 
-function describe(info: GgufInspection): string {
+function describe(info: GgufInfo): string {
   const parts = [info.architecture, formatBytes(info.sizeBytes), `~${formatCount(info.parameterCount)} parameters`];
   if (info.kind === 'model') {
     parts.push(info.hasChatTemplate ? 'chat template' : 'no chat template');
@@ -193,12 +203,12 @@ function describe(info: GgufInspection): string {
   return parts.join(', ');
 }
 
-function modelLine(m: RegisteredModel): string {
-  const flags = [m.hasChatTemplate ? 'chat template' : 'no chat template', m.catalogId ? `from catalog ${m.catalogId}` : '', existsSync(m.path) ? '' : 'FILE MISSING'];
+function modelLine(m: ModelInfo): string {
+  const flags = [m.active ? 'active' : '', m.hasChatTemplate ? 'chat template' : 'no chat template', m.catalogId ? `from catalog ${m.catalogId}` : '', existsSync(m.path) ? '' : 'FILE MISSING'];
   return `${m.id}\t${m.architecture}\t${formatBytes(m.sizeBytes)}\t${flags.filter(Boolean).join(', ')}\t${m.path}`;
 }
 
-function adapterLine(a: RegisteredAdapter): string {
+function adapterLine(a: AdapterInfo): string {
   const flags = [a.base ? `fits ${a.base}` : 'base not checked', a.rank ? `rank ${a.rank}` : '', existsSync(a.path) ? '' : 'FILE MISSING'];
   return `${a.id}\t${a.architecture}\t${formatBytes(a.sizeBytes)}\t${flags.filter(Boolean).join(', ')}\t${a.path}`;
 }

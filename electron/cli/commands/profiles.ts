@@ -1,7 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { join } from 'node:path';
-import { ProfileStore, type Profile } from '../../engine/route/profiles.js';
-import { resolveDataDir } from '../data-dir.js';
+import type { Profile } from '../../shared/profile.js';
+import { withEngine } from '../one-shot.js';
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
@@ -12,10 +11,6 @@ export function parseAdapterFlag(value: string): { adapter: string; scale: numbe
   const scale = Number(match[2]);
   if (!(scale >= 0 && scale <= 4)) throw new InvalidArgumentError(`adapter scale must be between 0 and 4, got ${match[2]}`);
   return { adapter: match[1]!, scale };
-}
-
-export function profileStore(dataDirFlag: string | undefined): ProfileStore {
-  return new ProfileStore(join(resolveDataDir(dataDirFlag), 'profiles.json'));
 }
 
 function describe(profile: Profile): string {
@@ -30,8 +25,8 @@ export function registerProfileCommands(program: Command, dataDir: () => string 
   profiles
     .command('list')
     .option('--json', 'print as JSON')
-    .action((options: { json?: boolean }) => {
-      const list = profileStore(dataDir()).list();
+    .action(async (options: { json?: boolean }) => {
+      const list = await withEngine(dataDir(), (api) => api.call('profiles.list', {}));
       process.stdout.write(options.json ? `${JSON.stringify(list)}\n` : `${list.map(describe).join('\n')}\n`);
     });
 
@@ -39,8 +34,10 @@ export function registerProfileCommands(program: Command, dataDir: () => string 
     .command('show')
     .argument('<name>')
     .option('--json', 'print as JSON')
-    .action((name: string, options: { json?: boolean }) => {
-      const profile = profileStore(dataDir()).get(name);
+    .action(async (name: string, options: { json?: boolean }) => {
+      const list = await withEngine(dataDir(), (api) => api.call('profiles.list', {}));
+      const profile = list.find((p) => p.name === name);
+      if (!profile) throw new Error(`No profile named "${name}" (have: ${list.map((p) => p.name).join(', ')})`);
       process.stdout.write(options.json ? `${JSON.stringify(profile)}\n` : `${describe(profile)}\n  system prompt: ${profile.systemPrompt}\n`);
     });
 
@@ -57,29 +54,31 @@ export function registerProfileCommands(program: Command, dataDir: () => string 
     .option('--system-prompt <text>')
     .option('--rule <regex>', 'route questions matching this pattern here; repeatable; replaces the list', collect)
     .option('--example <question>', 'an example question for similarity routing; repeatable; replaces the list', collect)
-    .action((name: string, options: { description?: string; adapter?: string[]; adapters?: boolean; retrieval?: boolean; k?: number; systemPrompt?: string; rule?: string[]; example?: string[] }) => {
-      const store = profileStore(dataDir());
-      const existing = store.list().find((p) => p.name === name);
-      const next = {
-        ...(existing ?? { name }),
-        ...(options.description !== undefined ? { description: options.description } : {}),
-        ...(options.adapter ? { adapters: options.adapter.map(parseAdapterFlag) } : {}),
-        ...(options.adapters === false ? { adapters: [] } : {}),
-        ...(options.retrieval !== undefined ? { retrieval: options.retrieval } : {}),
-        ...(options.k !== undefined ? { k: options.k } : {}),
-        ...(options.systemPrompt !== undefined ? { systemPrompt: options.systemPrompt } : {}),
-        ...(options.rule ? { rules: options.rule } : {}),
-        ...(options.example ? { examples: options.example } : {}),
-      };
-      const saved = store.save(next);
-      process.stdout.write(`${existing ? 'Updated' : 'Created'} profile ${describe(saved)}\n`);
+    .action(async (name: string, options: { description?: string; adapter?: string[]; adapters?: boolean; retrieval?: boolean; k?: number; systemPrompt?: string; rule?: string[]; example?: string[] }) => {
+      const { existed, saved } = await withEngine(dataDir(), async (api) => {
+        const existed = (await api.call('profiles.list', {})).some((p) => p.name === name);
+        const saved = await api.call('profiles.save', {
+          name,
+          ...(options.description !== undefined ? { description: options.description } : {}),
+          ...(options.adapter ? { adapters: options.adapter.map(parseAdapterFlag) } : {}),
+          ...(options.adapters === false ? { adapters: [] } : {}),
+          ...(options.retrieval !== undefined ? { retrieval: options.retrieval } : {}),
+          ...(options.k !== undefined ? { k: options.k } : {}),
+          ...(options.systemPrompt !== undefined ? { systemPrompt: options.systemPrompt } : {}),
+          ...(options.rule ? { rules: options.rule } : {}),
+          ...(options.example ? { examples: options.example } : {}),
+        });
+        return { existed, saved };
+      });
+      process.stdout.write(`${existed ? 'Updated' : 'Created'} profile ${describe(saved)}\n`);
     });
 
   profiles
     .command('remove')
     .argument('<name>')
-    .action((name: string) => {
-      if (!profileStore(dataDir()).remove(name)) throw new Error(`No profile named "${name}"`);
+    .action(async (name: string) => {
+      const { removed } = await withEngine(dataDir(), (api) => api.call('profiles.remove', { name }));
+      if (!removed) throw new Error(`No profile named "${name}"`);
       process.stdout.write(`Removed profile "${name}"\n`);
     });
 }

@@ -1,8 +1,7 @@
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { createEngine, type Library } from '../../engine/index.js';
-import type { SearchMode, SearchResult } from '../../engine/search/searcher.js';
-import { resolveDataDir } from '../data-dir.js';
+import { describeRetrieval, type RetrievalFigures, type SearchMode, type SearchResult } from '../../shared/search.js';
+import { withEngine } from '../one-shot.js';
 
 interface SearchFlags {
   library: string;
@@ -12,36 +11,30 @@ interface SearchFlags {
   vectorStrategy: 'auto' | 'exact' | 'fast';
   batch?: string;
   json?: boolean;
+  explain?: boolean;
 }
 
 export async function runSearch(dataDirFlag: string | undefined, query: string | undefined, flags: SearchFlags): Promise<void> {
   if (!flags.batch && query === undefined) throw new Error('Give a query, or --batch FILE');
-  const engine = createEngine({ dataDir: resolveDataDir(dataDirFlag) });
-  const library = engine.openLibrary(flags.library);
-  try {
-    let embedderNotice: string | undefined;
-    if (flags.mode !== 'lexical' && library.meta.embedder()) {
-      const embedder = await engine.loadRecordedEmbedder(library);
-      if (embedder) library.useEmbedder(embedder);
-      else embedderNotice = `The library's embedding model (${library.meta.embedder()!.path ?? library.meta.embedder()!.model}) is not available.`;
-    }
-    const searcher = library.searcher({ vector: { strategy: flags.vectorStrategy } });
-    const options = { k: flags.k, mode: flags.mode, documents: flags.documents };
+  await withEngine(dataDirFlag, async (api) => {
+    const search = (q: string) =>
+      api.call('search', { library: flags.library, query: q, k: flags.k, mode: flags.mode, documents: flags.documents, vectorStrategy: flags.vectorStrategy });
     if (flags.batch) {
-      await runBatch(flags.batch, async (q) => (await searcher.search(q, options)).results);
+      // The library must exist before any line is read: a wrong name is one error, not one per line.
+      await api.call('libraries.options', { library: flags.library });
+      await runBatch(flags.batch, async (q) => (await search(q)).results);
       return;
     }
-    const response = await searcher.search(query!, options);
-    const notice = [embedderNotice, response.notice].filter(Boolean).join(' ') || undefined;
+    const response = await search(query!);
+    const calibration = flags.explain ? await api.call('libraries.retrieval', { library: flags.library }) : undefined;
     if (flags.json) {
-      process.stdout.write(`${JSON.stringify({ query, mode: response.mode, vectorStrategy: response.vectorStrategy, notice, results: response.results.map(toJson) })}\n`);
+      process.stdout.write(`${JSON.stringify({ query, mode: response.mode, vectorStrategy: response.vectorStrategy, notice: response.notice, ...(flags.explain ? { calibration } : {}), results: response.results.map(toJson) })}\n`);
       return;
     }
-    if (notice) process.stderr.write(`${notice}\n`);
-    printHuman(library, response.results);
-  } finally {
-    await library.close();
-  }
+    if (response.notice) process.stderr.write(`${response.notice}\n`);
+    if (flags.explain) process.stdout.write(explain(calibration ?? null));
+    printHuman(flags.library, response.results);
+  });
 }
 
 /** The result shape scripts rely on; fields are only ever added. */
@@ -50,7 +43,25 @@ function toJson(r: SearchResult) {
     path: r.path, score: r.score, text: r.text, page: r.page, lines: r.lines,
     relativePath: r.relativePath, headingPath: r.headingPath, kind: r.kind, snippet: r.snippet, highlights: r.highlights,
     chunkId: r.chunkId, documentId: r.documentId, ranks: r.ranks,
+    ...(r.similarity !== undefined ? { similarity: r.similarity } : {}),
+    ...(r.weak !== undefined ? { weak: r.weak } : {}),
   };
+}
+
+/** The calibration in force, for `--explain`. */
+function explain(figures: RetrievalFigures | null): string {
+  if (!figures) return 'calibration: none yet (fusion 1:1, "not found" = no keyword match and no similarity >= 0.3); run quire index to calibrate\n';
+  const t = figures.threshold;
+  const floors = [t.similarity !== null ? `similarity >= ${t.similarity.toFixed(3)}` : null, t.coverage !== null ? `coverage >= ${t.coverage.toFixed(3)}` : null].filter(Boolean).join(' or ');
+  const adapter = figures.adapter
+    ? `query adapter: ${figures.adapter.kept ? (figures.adapterInForce ? 'on' : 'switched off') : 'not kept'} (meaning ${figures.adapter.vectorWithout.toFixed(2)} -> ${figures.adapter.vectorWith.toFixed(2)} with it)`
+    : 'query adapter: none';
+  return [
+    `calibration: ${describeRetrieval(figures)} (recall@${figures.k}, ${figures.calibratedAt}${figures.stale ? ', recalibration due' : ''})`,
+    `fusion weights: keywords ${figures.weights.lexical} · meaning ${figures.weights.vector}`,
+    `relevant when: ${floors || 'always'} (own questions answered ${(t.answered * 100).toFixed(0)}%, unanswerable refused ${(t.refused * 100).toFixed(0)}% of ${t.unanswerable})`,
+    adapter,
+  ].join('\n') + '\n';
 }
 
 /** JSON lines in, one JSON line out per query, in input order; a bad line gets an error line, never a crash. */
@@ -75,9 +86,9 @@ async function runBatch(file: string, search: (query: string) => Promise<SearchR
   }
 }
 
-function printHuman(library: Library, results: SearchResult[]): void {
+function printHuman(library: string, results: SearchResult[]): void {
   if (results.length === 0) {
-    process.stdout.write(`No results in ${library.name}.\n`);
+    process.stdout.write(`No results in ${library}.\n`);
     return;
   }
   const bold = process.stdout.isTTY ? (s: string) => `\x1b[1m${s}\x1b[22m` : (s: string) => `[${s}]`;

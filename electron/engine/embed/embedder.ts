@@ -1,7 +1,8 @@
-export class EmbedderLoadError extends Error {
+import { QuireError } from '../errors.js';
+
+export class EmbedderLoadError extends QuireError {
   constructor(message: string) {
-    super(message);
-    this.name = 'EmbedderLoadError';
+    super('embedder-load-failed', message);
   }
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { QuireError } from '../errors.js';
 
 /** Where an expected answer lives: a path relative to the library folder, or a bare file name, optionally with a page. */
 export interface SourceRef {
@@ -33,11 +34,10 @@ export interface EvalQuestion {
   chunkId: number | null;
 }
 
-export class QuestionSetError extends Error {
+export class QuestionSetError extends QuireError {
   constructor(readonly problems: string[]) {
     const shown = problems.slice(0, 20);
-    super(`Invalid question set:\n  ${shown.join('\n  ')}${problems.length > shown.length ? `\n  ... and ${problems.length - shown.length} more` : ''}`);
-    this.name = 'QuestionSetError';
+    super('bad-question-set', `Invalid question set:\n  ${shown.join('\n  ')}${problems.length > shown.length ? `\n  ... and ${problems.length - shown.length} more` : ''}`);
   }
 }
 

@@ -8,6 +8,7 @@ import { extractCitations } from './citations.js';
 import { standaloneQuery } from './condense.js';
 import { LlmError, type AdapterSpec, type LlmHost } from './llm.js';
 import { locationOf, packPrompt, type PackedPassage } from './prompt.js';
+import { QuireError } from '../errors.js';
 
 export interface AskOptions {
   question: string;
@@ -32,17 +33,14 @@ export interface AnswererDeps {
   llm: LlmHost | null;
   /** Turns an adapter id or path into a file path, validating that it fits the loaded model. */
   resolveAdapter: (idOrPath: string) => Promise<string>;
-  /** Below this similarity (and with no lexical match) a passage does not count as relevant. */
+  /** Below this similarity (and with no lexical match) a passage does not count as relevant, in a library not calibrated yet. */
   minSimilarity?: number;
 }
 
-export class AnswerError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AnswerError';
+export class AnswerError extends QuireError {
+  declare readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
   }
 }
 
@@ -160,7 +158,12 @@ export class Answerer {
     });
   }
 
+  /**
+   * A calibrated library marks each result against its own threshold (`weak`, see
+   * `search/calibration.ts`); otherwise any lexical match, or a similarity above the fixed floor, counts.
+   */
   private isRelevant(result: SearchResult): boolean {
+    if (result.weak !== undefined) return !result.weak;
     if (result.ranks.lexical !== undefined) return true;
     return (result.similarity ?? 0) >= (this.deps.minSimilarity ?? 0.3);
   }

@@ -5,6 +5,7 @@ import {
 import { resolve } from 'node:path';
 import { assertModel, inspectGguf, ModelValidationError } from '../models/gguf.js';
 import { performance } from 'node:perf_hooks';
+import { QuireError } from '../errors.js';
 
 export interface AdapterSpec {
   path: string;
@@ -44,13 +45,10 @@ export interface Generation {
   timings: GenerationTimings;
 }
 
-export class LlmError extends Error {
-  constructor(
-    readonly code: 'model-load-failed' | 'adapter-failed' | 'context-failed',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'LlmError';
+export class LlmError extends QuireError {
+  declare readonly code: 'model-load-failed' | 'adapter-failed' | 'context-failed';
+  constructor(code: 'model-load-failed' | 'adapter-failed' | 'context-failed', message: string) {
+    super(code, message);
   }
 }
 

@@ -1,10 +1,5 @@
 import type { SearchResult } from '../search/searcher.js';
 
-export const DEFAULT_SYSTEM_PROMPT =
-  'You answer questions using only the numbered passages from the user\'s own documents. ' +
-  'After each claim, cite the passage it comes from by its number in square brackets, like [1] or [2][3]. ' +
-  'If the passages do not contain the answer, say that the library does not contain it. Do not invent facts.';
-
 export interface PackedPassage {
   /** The number the model cites: [n]. */
   n: number;

@@ -1,9 +1,9 @@
+import { QuireError } from '../errors.js';
+
 /** A caller gave up (its signal aborted) before its turn came: its work never ran. */
-export class TurnCancelledError extends Error {
-  readonly code = 'cancelled';
+export class TurnCancelledError extends QuireError {
   constructor() {
-    super('Cancelled while waiting for the model');
-    this.name = 'TurnCancelledError';
+    super('cancelled', 'Cancelled while waiting for the model');
   }
 }
 

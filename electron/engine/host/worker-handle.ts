@@ -16,6 +16,32 @@ export interface WorkerHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * How parser and OCR workers are isolated from the engine. `process`: child processes started with
+ * `child_process.fork` (a native crash or fatal out-of-memory costs one worker). `thread`: worker
+ * threads inside the engine's process, for hosts where fork is not available: under Electron
+ * `fork` re-runs the Electron binary, which only acts as Node while the RunAsNode fuse is on, and
+ * the packaged app turns it off.
+ */
+export type WorkerIsolation = 'process' | 'thread';
+
+/**
+ * The isolation to use when the host did not choose one: `QUIRE_WORKERS` (`process` or `thread`) when
+ * set, else `thread` inside Electron (any Electron process, the engine's utility process included),
+ * else `process`.
+ */
+export function defaultWorkerIsolation(env: NodeJS.ProcessEnv = process.env, versions: NodeJS.ProcessVersions = process.versions): WorkerIsolation {
+  const chosen = env.QUIRE_WORKERS;
+  if (chosen === 'process' || chosen === 'thread') return chosen;
+  if (chosen) throw new Error(`QUIRE_WORKERS must be "process" or "thread", not "${chosen}"`);
+  return (versions as NodeJS.ProcessVersions & { electron?: string }).electron ? 'thread' : 'process';
+}
+
+/** Starts a worker module with the given isolation. */
+export function startWorker(isolation: WorkerIsolation, url: URL, maxHeapMb: number, options: { env?: NodeJS.ProcessEnv; niceness?: number } = {}): WorkerHandle {
+  return isolation === 'thread' ? startThread(url, maxHeapMb) : startProcess(url, maxHeapMb, options);
+}
+
 /** Exit code a worker uses when it leaves on its own over its memory budget. */
 export const EXIT_OVER_BUDGET = 87;
 
@@ -25,6 +51,10 @@ export const EXIT_OVER_BUDGET = 87;
  */
 export function startProcess(url: URL, maxHeapMb: number, options: { env?: NodeJS.ProcessEnv; niceness?: number } = {}): WorkerHandle {
   const { env, niceness = 0 } = options;
+  if ((process.versions as NodeJS.ProcessVersions & { electron?: string }).electron) {
+    // fork would start another copy of the app once the RunAsNode fuse is off (packaged builds).
+    throw new Error('Worker processes cannot be forked under Electron: use thread isolation');
+  }
   const fromSource = url.pathname.endsWith('.ts');
   const execArgv = [`--max-old-space-size=${maxHeapMb}`, ...(fromSource ? ['--import', 'tsx'] : [])];
   const child = fork(fileURLToPath(url), [], { execArgv, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'], ...(env ? { env } : {}) });

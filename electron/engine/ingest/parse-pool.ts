@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { SupervisedPool } from '../host/supervised-pool.js';
-import { startProcess, startThread } from '../host/worker-handle.js';
+import { defaultWorkerIsolation, startWorker, type WorkerIsolation } from '../host/worker-handle.js';
 import type { ParseResult, ParseTask } from './parse-file.js';
 
 export interface ParsePoolOptions {
@@ -11,11 +11,11 @@ export interface ParsePoolOptions {
   /** Heap budget per worker; going over marks the file `too-large`. */
   maxHeapMb?: number;
   /**
-   * `process` (default): each parser is a child process, so even a native crash or a fatal
-   * out-of-memory costs one file. `thread`: worker threads, for hosts that cannot spawn Node
-   * processes (a packaged Electron app with the RunAsNode fuse off).
+   * `process`: each parser is a child process, so even a native crash or a fatal out-of-memory
+   * costs one file. `thread`: worker threads, for hosts that cannot spawn Node processes (Electron,
+   * whose packaged app has the RunAsNode fuse off). Default: `defaultWorkerIsolation()`.
    */
-  isolation?: 'process' | 'thread';
+  isolation?: WorkerIsolation;
 }
 
 interface Job {
@@ -42,11 +42,11 @@ export class ParsePool {
   constructor(options: ParsePoolOptions = {}) {
     const timeoutMs = options.timeoutMs ?? 120_000;
     const maxHeapMb = options.maxHeapMb ?? 1536;
-    const isolation = options.isolation ?? 'process';
+    const isolation = options.isolation ?? defaultWorkerIsolation();
     this.pool = new SupervisedPool({
       size: options.size ?? Math.max(1, Math.min(4, availableParallelism())),
       timeoutMs,
-      startWorker: () => (isolation === 'process' ? startProcess(WORKER_URL, maxHeapMb, { niceness: PARSER_NICENESS }) : startThread(WORKER_URL, maxHeapMb)),
+      startWorker: () => startWorker(isolation, WORKER_URL, maxHeapMb, { niceness: PARSER_NICENESS }),
       request: (id, job) => ({ id, task: job.task }),
       onReply: (job, reply) => {
         job.resolve(reply.result);

@@ -1,8 +1,13 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { basename } from 'node:path';
 import type { IndexSummary } from '../../shared/library.js';
-import type { Library } from '../library.js';
 import type { IndexOptions } from './pipeline.js';
+
+/** What the watcher needs of a library (a Library; declared here so ingest does not import it). */
+export interface WatchedLibrary {
+  readonly folders: { list(): { path: string }[] };
+  index(options: IndexOptions): Promise<{ summary: IndexSummary }>;
+}
 
 export interface WatchOptions extends Omit<IndexOptions, 'signal'> {
   /** Quiet time after the last change before the library is brought up to date. */
@@ -26,7 +31,7 @@ export class LibraryWatcher {
   private readonly abort = new AbortController();
 
   constructor(
-    private readonly library: Library,
+    private readonly library: WatchedLibrary,
     private readonly options: WatchOptions,
   ) {}
 

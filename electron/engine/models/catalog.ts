@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { QuireError } from '../errors.js';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lowercase hex digits').nullable();
 const HttpsUrl = z.url({ protocol: /^https$/ });
@@ -53,13 +54,10 @@ export const Catalog = z
   .refine((c) => new Set(c.entries.map((e) => e.id)).size === c.entries.length, 'catalog ids must be unique');
 export type Catalog = z.infer<typeof Catalog>;
 
-export class CatalogError extends Error {
-  constructor(
-    readonly code: 'catalog-invalid' | 'unknown-catalog-id',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'CatalogError';
+export class CatalogError extends QuireError {
+  declare readonly code: 'catalog-invalid' | 'unknown-catalog-id';
+  constructor(code: 'catalog-invalid' | 'unknown-catalog-id', message: string) {
+    super(code, message);
   }
 }
 

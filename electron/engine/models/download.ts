@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import type { CatalogEntry } from './catalog.js';
 import { ModelValidationError } from './gguf.js';
 import { sha256File, type ModelRegistry, type RegisteredModel } from './registry.js';
+import { QuireError } from '../errors.js';
 
 export interface PullProgress {
   /** The file being fetched (relative to the model's folder for embedders). */
@@ -34,13 +35,10 @@ export interface PullResult {
 
 export type DownloadErrorCode = 'checksum-mismatch' | 'size-mismatch' | 'no-space' | 'download-failed';
 
-export class DownloadError extends Error {
-  constructor(
-    readonly code: DownloadErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DownloadError';
+export class DownloadError extends QuireError {
+  declare readonly code: DownloadErrorCode;
+  constructor(code: DownloadErrorCode, message: string) {
+    super(code, message);
   }
 }
 

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import type { GgufFileInfo, GgufTensorInfo } from 'node-llama-cpp';
+import { QuireError } from '../errors.js';
 
 export type ModelValidationCode =
   | 'not-found'
@@ -15,14 +16,11 @@ export type ModelValidationCode =
   | 'bad-hyperparameters';
 
 /** A file that cannot be used as a model or adapter; `code` is stable, `message` is for people. */
-export class ModelValidationError extends Error {
-  constructor(
-    readonly code: ModelValidationCode,
-    message: string,
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(message);
-    this.name = 'ModelValidationError';
+export class ModelValidationError extends QuireError {
+  declare readonly code: ModelValidationCode;
+  declare readonly details: Record<string, unknown>;
+  constructor(code: ModelValidationCode, message: string, details: Record<string, unknown> = {}) {
+    super(code, message, details);
   }
 }
 

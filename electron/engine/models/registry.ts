@@ -4,6 +4,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:pat
 import { z } from 'zod';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../host/private-files.js';
 import { assertAdapter, assertModel, checkAdapterFits, inspectGguf, ModelValidationError, type GgufInspection } from './gguf.js';
+import { QuireError } from '../errors.js';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 const EntryId = z.string().regex(/^[\w][\w.-]*$/);
@@ -46,13 +47,10 @@ type RegistryFile = z.infer<typeof RegistryFile>;
 
 export type ModelRegistryCode = 'registry-corrupt' | 'unknown-model' | 'unknown-adapter' | 'duplicate-id' | 'invalid-id';
 
-export class ModelRegistryError extends Error {
-  constructor(
-    readonly code: ModelRegistryCode,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ModelRegistryError';
+export class ModelRegistryError extends QuireError {
+  declare readonly code: ModelRegistryCode;
+  constructor(code: ModelRegistryCode, message: string) {
+    super(code, message);
   }
 }
 

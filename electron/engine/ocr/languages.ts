@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { OcrSettings } from '../../shared/library.js';
+import { QuireError } from '../errors.js';
 
 export const DEFAULT_OCR_SETTINGS: OcrSettings = { enabled: true, languages: ['eng'] };
 
@@ -31,13 +32,13 @@ export function installedLanguages(): OcrLanguage[] {
   return found;
 }
 
-export class UnknownOcrLanguageError extends Error {
+export class UnknownOcrLanguageError extends QuireError {
   constructor(missing: string[], installed: string[]) {
     super(
+      'unknown-ocr-language',
       `OCR language${missing.length > 1 ? 's' : ''} not installed: ${missing.join(', ')}. Installed: ${installed.join(', ') || 'none'}. ` +
         `Add one with: npm install @tesseract.js-data/${missing[0]}`,
     );
-    this.name = 'UnknownOcrLanguageError';
   }
 }
 

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { SupervisedPool } from '../host/supervised-pool.js';
-import { startProcess, startThread, type WorkerHandle } from '../host/worker-handle.js';
+import { defaultWorkerIsolation, startWorker, type WorkerHandle, type WorkerIsolation } from '../host/worker-handle.js';
 import type { FromOcrWorker, OcrJob, OcrOutcome, OcrPage, ToOcrWorker } from './types.js';
 
 export interface OcrPoolOptions {
@@ -12,7 +12,8 @@ export interface OcrPoolOptions {
   maxMemoryMb?: number;
   /** Workers left idle this long are stopped (tesseract holds ~100 MB each). */
   idleMs?: number;
-  isolation?: 'process' | 'thread';
+  /** As for parsers (`ParsePoolOptions.isolation`); default: `defaultWorkerIsolation()`. */
+  isolation?: WorkerIsolation;
 }
 
 /** What one OCR run did; the engine's own counters, read by tests and the benchmark. */
@@ -57,7 +58,7 @@ export class OcrPool {
   constructor(options: OcrPoolOptions = {}) {
     const timeoutMs = options.timeoutMs ?? 120_000;
     const maxMemoryMb = options.maxMemoryMb ?? 1536;
-    const isolation = options.isolation ?? 'process';
+    const isolation = options.isolation ?? defaultWorkerIsolation();
     this.pool = new SupervisedPool({
       size: Math.max(1, options.size ?? defaultOcrPoolSize()),
       timeoutMs,
@@ -133,8 +134,7 @@ export class OcrPool {
   }
 }
 
-function startOcrWorker(isolation: 'process' | 'thread', maxMemoryMb: number): WorkerHandle {
-  const heapMb = Math.min(maxMemoryMb, 1024);
-  if (isolation === 'thread') return startThread(WORKER_URL, heapMb);
-  return startProcess(WORKER_URL, heapMb, { env: { ...process.env, QUIRE_OCR_MAX_RSS_MB: String(maxMemoryMb) }, niceness: OCR_NICENESS });
+function startOcrWorker(isolation: WorkerIsolation, maxMemoryMb: number): WorkerHandle {
+  // A thread shares the engine's resident memory, so only a process gets the RSS budget.
+  return startWorker(isolation, WORKER_URL, Math.min(maxMemoryMb, 1024), { env: { ...process.env, QUIRE_OCR_MAX_RSS_MB: String(maxMemoryMb) }, niceness: OCR_NICENESS });
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import type { AnswerSource } from '../../shared/answer.js';
-import type { LibrarySummary } from '../../shared/library.js';
+import type { EngineState } from '../api/state.js';
+import { QuireError } from '../errors.js';
 import { TurnCancelledError } from '../generate/turns.js';
-import { toErrorPayload, type CallContext, type QuireService } from '../service.js';
 import { citationsOf } from './citations.js';
 import { modelNotFound, OpenAiError, parseBody } from './errors.js';
 import {
@@ -45,7 +45,6 @@ interface Outcome {
 
 const LIBRARY_PREFIX = 'quire/';
 const PLAIN_SYSTEM_PROMPT = 'You are a helpful assistant.';
-const LISTING: CallContext = { signal: new AbortController().signal, emit: () => undefined };
 
 const now = (): number => Math.floor(Date.now() / 1000);
 const createdOf = (path: string): number => Math.floor((statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0) / 1000);
@@ -58,11 +57,11 @@ const createdOf = (path: string): number => Math.floor((statSync(path, { throwIf
 export class OpenAiApi {
   readonly stats: OpenAiStats = { started: 0, finished: 0, cancelled: 0, dropped: 0 };
 
-  constructor(private readonly service: QuireService) {}
+  constructor(private readonly state: EngineState) {}
 
   async models(): Promise<ModelList> {
-    const libraries = (await this.service.handle('libraries.list', {}, LISTING)) as LibrarySummary[];
-    const models = await this.rawModels();
+    const libraries = this.state.engine.listLibraries();
+    const models = this.rawModels();
     return {
       object: 'list',
       data: [
@@ -148,7 +147,7 @@ export class OpenAiApi {
     if (target.kind !== 'library') {
       throw new OpenAiError(400, `'${request.model}' is a language model; embeddings come from a library's embedder: use quire/<library>`, 'invalid_request_error', 'model', 'model_not_supported');
     }
-    const library = await this.service.libraryWithEmbedder(target.library);
+    const library = await this.state.libraries.withEmbedder(target.library);
     const embedder = library.activeEmbedder;
     if (!embedder) {
       const recorded = library.meta.embedder();
@@ -175,7 +174,7 @@ export class OpenAiApi {
 
   private async grounded(library: string, question: string, history: Turn[], generation: GenerationOptions, onText: (text: string) => void): Promise<Outcome> {
     let sources: AnswerSource[] = [];
-    const done = await this.service.answer(library, { question, history, remember: false, ...generation }, (event) => {
+    const done = await this.state.models.answer(await this.state.libraries.withEmbedder(library), { question, history, remember: false, ...generation }, (event) => {
       if (event.type === 'token') onText(event.text);
       else if (event.type === 'sources') sources = event.sources;
     });
@@ -183,7 +182,7 @@ export class OpenAiApi {
   }
 
   private async plain(model: string, chat: { system: string; history: Turn[]; question: string }, generation: GenerationOptions, onText: (text: string) => void): Promise<Outcome> {
-    const result = await this.service.chat(model, {
+    const result = await this.state.models.chat(model, {
       systemPrompt: chat.system || PLAIN_SYSTEM_PROMPT, history: chat.history, user: chat.question, ...generation, onText,
     });
     // The prompt is rendered inside the model host; its token count is not reported for plain chat.
@@ -194,21 +193,21 @@ export class OpenAiApi {
     if (model.startsWith(LIBRARY_PREFIX)) {
       const library = model.slice(LIBRARY_PREFIX.length);
       try {
-        await this.service.libraryWithEmbedder(library);
+        await this.state.libraries.withEmbedder(library);
       } catch (error) {
-        if (toErrorPayload(error).code === 'no-library' || (error as Error).name === 'ZodError') throw modelNotFound(model, `there is no library "${library}"`);
+        if ((error instanceof QuireError && error.code === 'no-library') || (error as Error).name === 'ZodError') throw modelNotFound(model, `there is no library "${library}"`);
         throw error;
       }
       return { kind: 'library', library };
     }
-    if ((await this.rawModels()).some((m) => m.id === model)) return { kind: 'model', id: model };
+    if (this.rawModels().some((m) => m.id === model)) return { kind: 'model', id: model };
     throw modelNotFound(model);
   }
 
   /** Registered models, plus the served one when it was given as a path that is not registered. */
-  private async rawModels(): Promise<{ id: string; path: string }[]> {
-    const models = (await this.service.handle('models.list', {}, LISTING)) as { id: string; path: string }[];
-    const served = this.service.activeModel();
+  private rawModels(): { id: string; path: string }[] {
+    const models = this.state.registry.listModels();
+    const served = this.state.models.activeModel();
     return served && !models.some((m) => m.id === served.id) ? [...models, served] : models;
   }
 }

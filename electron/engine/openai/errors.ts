@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { toErrorPayload } from '../service.js';
+import { QuireError, toErrorPayload } from '../errors.js';
 import type { ErrorBody } from './schemas.js';
 
 /** An error with its HTTP status, in OpenAI's `{error: {message, type, param, code}}` shape. */
@@ -47,11 +47,27 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
 export const modelNotFound = (model: string, why = 'it is neither a library (quire/<library>) nor a registered model'): OpenAiError =>
   new OpenAiError(404, `The model '${model}' does not exist: ${why}. See GET /v1/models.`, 'invalid_request_error', 'model', 'model_not_found');
 
-/** Any engine error as an OpenAI error: the caller's mistakes are 4xx, the rest 500. */
+/** The code an OpenAI error carries across the contract; its `details` hold status, type, param and OpenAI's code. */
+export const OPENAI_ERROR_CODE = 'openai-error';
+
+/** An OpenAI error as an engine error, so that it crosses a process boundary whole. */
+export function openAiErrorAsQuireError(error: unknown): QuireError {
+  const e = toOpenAiError(error);
+  return new QuireError(OPENAI_ERROR_CODE, e.message, { status: e.status, type: e.type, param: e.param, code: e.code });
+}
+
+/** Any engine error (or an error that came back from the engine with `{code, message, details}`) as an OpenAI error: the caller's mistakes are 4xx, the rest 500. */
 export function toOpenAiError(error: unknown): OpenAiError {
   if (error instanceof OpenAiError) return error;
-  const { code, message } = toErrorPayload(error);
+  const crossed = !(error instanceof QuireError) && typeof (error as { code?: unknown })?.code === 'string';
+  const { code, message, details } = crossed ? (error as { code: string; message: string; details?: unknown }) : toErrorPayload(error);
+  if (code === OPENAI_ERROR_CODE && typeof details === 'object' && details !== null) {
+    const d = details as { status?: number; type?: string; param?: string | null; code?: string | null };
+    return new OpenAiError(d.status ?? 500, message, d.type ?? 'server_error', d.param ?? null, d.code ?? null);
+  }
   switch (code) {
+    case 'engine-restarted':
+      return new OpenAiError(503, message, 'server_error', null, code);
     case 'bad-request':
       return new OpenAiError(400, message, 'invalid_request_error', null, 'invalid_value');
     case 'no-library':

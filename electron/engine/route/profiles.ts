@@ -1,37 +1,21 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_SYSTEM_PROMPT } from '../generate/prompt.js';
+import { DEFAULT_SYSTEM_PROMPT, Profile, ProfileAdapter } from '../../shared/profile.js';
+import { QuireError } from '../errors.js';
 import { makePrivateDir, PRIVATE_FILE_MODE } from '../host/private-files.js';
 
-export const ProfileAdapter = z.object({
-  /** Adapter id in the registry, or a path to a LoRA .gguf. */
-  adapter: z.string().min(1),
-  scale: z.number().min(0).max(4),
-});
+export { DEFAULT_SYSTEM_PROMPT };
 
-export const Profile = z.object({
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'profile names use letters, digits, ".", "_" and "-"'),
-  description: z.string().default(''),
-  adapters: z.array(ProfileAdapter).default([]),
-  retrieval: z.boolean().default(true),
-  k: z.number().int().min(1).max(50).default(6),
-  systemPrompt: z.string().default(DEFAULT_SYSTEM_PROMPT),
-  /** Regular expressions (case-insensitive) that send a question to this profile. */
-  rules: z.array(z.string()).default([]),
-  /** Example questions; the router sends a question to the profile whose examples it is most like. */
-  examples: z.array(z.string()).default([]),
-});
-export type Profile = z.infer<typeof Profile>;
+export { Profile, ProfileAdapter };
 
 export const DEFAULT_PROFILE: Profile = Profile.parse({ name: 'default', description: 'Retrieval over the library with the base model' });
 
 const ProfilesFile = z.object({ profiles: z.array(Profile) });
 
-export class ProfileError extends Error {
+export class ProfileError extends QuireError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ProfileError';
+    super('bad-profile', message);
   }
 }
 

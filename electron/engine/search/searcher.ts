@@ -5,6 +5,8 @@ import type { DocumentStore } from '../store/documents.js';
 import type { VectorStore } from '../store/vectors.js';
 import { DEFAULT_RRF_K, reciprocalRankFusion } from './fuse.js';
 import { LexicalSearch, type LexicalOptions } from './lexical.js';
+import type { QueryAdapter } from './query-adapter.js';
+import { Coverage, coverageText } from './relevance.js';
 import { exactTokens, fold, type QueryTerm } from './query.js';
 import { makeSnippet, termMatcher } from './snippet.js';
 import { VectorSearch, type VectorOptions } from './vector.js';
@@ -27,6 +29,25 @@ export interface SearchTuning {
   vectorWeight?: number;
   /** Candidates each list contributes to fusion, per requested result (at least 50). */
   candidatesPerResult?: number;
+  /** A learnt map applied to query embeddings before vector search (the library's calibrated adapter). */
+  queryAdapter?: QueryAdapter | null;
+  /**
+   * The library's calibrated relevance threshold: results that reach neither the similarity nor
+   * the coverage are marked `weak`. Null or absent: results are not marked.
+   */
+  relevance?: { similarity: number | null; coverage: number | null } | null;
+}
+
+/** The candidate lists of one query, before fusion. */
+export interface RankedLists {
+  terms: QueryTerm[];
+  lexicalIds: number[];
+  /** BM25 by chunk (lexical mode only). */
+  lexicalScores: Map<number, number>;
+  vectorIds: number[];
+  /** Cosine similarity by chunk, for what the vector list found. */
+  similarities: Map<number, number>;
+  vectorStrategy?: 'exact' | 'fast';
 }
 
 export interface SearchResult {
@@ -53,6 +74,8 @@ export interface SearchResult {
   ranks: { lexical?: number; vector?: number };
   /** Cosine similarity to the query, when vector search ran and found this passage. */
   similarity?: number;
+  /** With a calibrated library: below its relevance threshold (neither similar nor covering enough of the query). */
+  weak?: boolean;
 }
 
 export interface SearchResponse {
@@ -78,6 +101,8 @@ const MAX_K = 1000;
 export class Searcher {
   private readonly lexical: LexicalSearch;
   private readonly vector: VectorSearch;
+  /** Folded passage texts read for the exact-token vote, kept while this searcher lives (one query, or a calibration run). */
+  private readonly folded = new Map<number, string>();
 
   constructor(
     private readonly deps: SearcherDeps,
@@ -102,41 +127,12 @@ export class Searcher {
     if (query.trim() === '') return { mode, results: [], notice, noticeCode };
 
     const perList = Math.max(50, k * (this.tuning.candidatesPerResult ?? 5)) * (options.documents ? 4 : 1);
-    let terms: QueryTerm[];
-    let lexicalIds: number[] = [];
-    let vectorIds: number[] = [];
-    let vectorStrategy: 'exact' | 'fast' | undefined;
-    const scores = new Map<number, number>();
-    const similarities = new Map<number, number>();
-    if (mode !== 'vector') {
-      const found = this.lexical.search(query, perList, { skipCommon: mode === 'hybrid' });
-      terms = found.terms;
-      lexicalIds = found.hits.map((h) => h.chunkId);
-      if (mode === 'lexical') for (const h of found.hits) scores.set(h.chunkId, h.score);
-    } else {
-      terms = this.lexical.plan(query);
-    }
-    if (mode !== 'lexical') {
-      const embedding = await this.deps.embedder!.embedQuery(query.slice(0, 4000));
-      vectorStrategy = this.vector.strategyFor();
-      const hits = this.vector.search(embedding, perList, vectorStrategy);
-      vectorIds = hits.map((h) => h.chunkId);
-      for (const h of hits) similarities.set(h.chunkId, 1 - h.distance);
-      if (mode === 'vector') for (const h of hits) scores.set(h.chunkId, 1 - h.distance);
-    }
-
-    const ranked: { id: number; score: number }[] =
+    const lists = await this.lists(query, mode, perList);
+    const { terms, lexicalIds, vectorIds, similarities, vectorStrategy } = lists;
+    const ranked =
       mode === 'hybrid'
-        ? reciprocalRankFusion(
-            [
-              { ids: lexicalIds, weight: this.tuning.lexicalWeight ?? 1 },
-              { ids: vectorIds, weight: this.tuning.vectorWeight ?? 1 },
-            ],
-            this.tuning.rrfK ?? DEFAULT_RRF_K,
-          )
-        : (mode === 'lexical' ? lexicalIds : vectorIds).map((id) => ({ id, score: scores.get(id)! }));
-
-    if (mode === 'hybrid') this.boostExactMatches(query, ranked, k);
+        ? this.fuse(query, lists, k)
+        : (mode === 'lexical' ? lexicalIds : vectorIds).map((id) => ({ id, score: mode === 'lexical' ? lists.lexicalScores.get(id)! : similarities.get(id)! }));
 
     const lexicalRank = new Map(lexicalIds.map((id, i) => [id, i + 1]));
     const vectorRank = new Map(vectorIds.map((id, i) => [id, i + 1]));
@@ -144,6 +140,9 @@ export class Searcher {
     const results: SearchResult[] = [];
     const seenDocuments = new Set<number>();
     const matches = termMatcher(terms);
+    const relevance = this.tuning.relevance ?? null;
+    const coverage = relevance?.coverage != null ? new Coverage(this.deps.db) : null;
+    const weighted = coverage?.terms(query);
     for (const { id, score } of ranked) {
       if (results.length >= k) break;
       const chunk = rows.get(id);
@@ -155,9 +154,57 @@ export class Searcher {
       const result = this.toResult(chunk, score, matches, { lexical: lexicalRank.get(id), vector: vectorRank.get(id) });
       const similarity = similarities.get(id);
       if (similarity !== undefined) result.similarity = similarity;
+      if (relevance) {
+        const similar = relevance.similarity !== null && similarity !== undefined && similarity >= relevance.similarity;
+        const covers = coverage !== null && weighted !== undefined && coverage.of(weighted, coverageText(chunk.text, chunk.headingPath, result.relativePath)) >= relevance.coverage!;
+        result.weak = !similar && !covers;
+      }
       results.push(result);
     }
     return { mode, results, notice, noticeCode, vectorStrategy };
+  }
+
+  /**
+   * The lexical and vector candidate lists of a query (`perList` each), unfused. In hybrid mode a
+   * query of common words only has no lexical list (its vectors rank it alone).
+   */
+  async lists(query: string, mode: SearchMode, perList: number): Promise<RankedLists> {
+    const lists: RankedLists = { terms: [], lexicalIds: [], lexicalScores: new Map(), vectorIds: [], similarities: new Map() };
+    if (mode !== 'vector') {
+      const found = this.lexical.search(query, perList, { skipCommon: mode === 'hybrid' });
+      lists.terms = found.terms;
+      lists.lexicalIds = found.hits.map((h) => h.chunkId);
+      if (mode === 'lexical') for (const h of found.hits) lists.lexicalScores.set(h.chunkId, h.score);
+    } else {
+      lists.terms = this.lexical.plan(query);
+    }
+    if (mode !== 'lexical') {
+      let embedding = await this.deps.embedder!.embedQuery(query.slice(0, 4000));
+      if (this.tuning.queryAdapter) embedding = this.tuning.queryAdapter.apply(embedding);
+      lists.vectorStrategy = this.vector.strategyFor();
+      const hits = this.vector.search(embedding, perList, lists.vectorStrategy);
+      lists.vectorIds = hits.map((h) => h.chunkId);
+      for (const h of hits) lists.similarities.set(h.chunkId, 1 - h.distance);
+    }
+    return lists;
+  }
+
+  /**
+   * Reciprocal rank fusion of a query's lists with the given weights (default: the tuning's), then
+   * the exact-token vote. A list of weight 0 only fills in after the other's candidates.
+   */
+  fuse(query: string, lists: Pick<RankedLists, 'lexicalIds' | 'vectorIds'>, k: number, weights?: { lexical: number; vector: number }): { id: number; score: number }[] {
+    // A list switched off still orders the passages only it found, after all of the other list's.
+    const weight = (w: number) => (w > 0 ? w : 1e-9);
+    const ranked = reciprocalRankFusion(
+      [
+        { ids: lists.lexicalIds, weight: weight(weights?.lexical ?? this.tuning.lexicalWeight ?? 1) },
+        { ids: lists.vectorIds, weight: weight(weights?.vector ?? this.tuning.vectorWeight ?? 1) },
+      ],
+      this.tuning.rrfK ?? DEFAULT_RRF_K,
+    );
+    this.boostExactMatches(query, ranked, k);
+    return ranked;
   }
 
   /**
@@ -169,7 +216,10 @@ export class Searcher {
     const tokens = exactTokens(query).map(fold);
     if (tokens.length === 0) return;
     const head = ranked.slice(0, Math.max(30, k * 3));
-    const texts = new Map(this.deps.chunks.byIds(head.map((r) => r.id)).map((c) => [c.id, fold(c.text)]));
+    const missing = head.map((r) => r.id).filter((id) => !this.folded.has(id));
+    if (this.folded.size + missing.length > 20_000) this.folded.clear();
+    for (const c of this.deps.chunks.byIds(missing)) this.folded.set(c.id, fold(c.text));
+    const texts = this.folded;
     const bonus = 1 / ((this.tuning.rrfK ?? DEFAULT_RRF_K) + 1);
     for (const entry of head) {
       const text = texts.get(entry.id);

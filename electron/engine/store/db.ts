@@ -2,13 +2,13 @@ import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
 import { makePrivateFile, restrictFile } from '../host/private-files.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
+import { QuireError } from '../errors.js';
 
 export type Db = Database.Database;
 
-export class LibraryVersionError extends Error {
+export class LibraryVersionError extends QuireError {
   constructor(file: string, found: number, known: number) {
-    super(`${file} was written by a newer Quire (schema ${found}; this version knows up to ${known}). Update Quire to open it.`);
-    this.name = 'LibraryVersionError';
+    super('library-too-new', `${file} was written by a newer Quire (schema ${found}; this version knows up to ${known}). Update Quire to open it.`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { OcrSettings } from '../../shared/library.js';
+import { IndexingSettings, OcrSettings } from '../../shared/library.js';
 import type { Db } from './db.js';
 
 export interface EmbedderRecord {
@@ -54,5 +54,17 @@ export class MetaStore {
 
   setOcr(settings: OcrSettings): void {
     this.set('ocr', JSON.stringify(OcrSettings.parse(settings)));
+  }
+
+  /** Chunk size, overlap and file size cap as last given for this library, or null when never given. */
+  indexing(): IndexingSettings | null {
+    const raw = this.get('indexing');
+    if (!raw) return null;
+    const parsed = IndexingSettings.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  }
+
+  setIndexing(settings: IndexingSettings): void {
+    this.set('indexing', JSON.stringify(IndexingSettings.parse(settings)));
   }
 }

@@ -1,7 +1,7 @@
 import { ServerMessage, type MethodName } from '../../../electron/shared/contract.js';
 import { QuireError } from './errors.js';
 import type { Notice } from './websocket.js';
-import type { UiClient } from './index.js';
+import type { UiClient } from './types.js';
 import { describeIssues, schemaOf } from './schemas.js';
 
 function check(method: MethodName, value: unknown): unknown {

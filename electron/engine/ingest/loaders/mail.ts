@@ -3,7 +3,7 @@ import { simpleParser, type AddressObject, type Attachment, type EmailAddress } 
 import type { DocumentKind } from '../../../shared/library.js';
 import { SNIFF_LENGTH, detectKind, extensionOf } from '../detect.js';
 import { ExtractionError, TextBuilder, type ExtractedDocument, type ExtractedPart, type Loader } from '../extracted.js';
-import { loaderFor } from './index.js';
+import { nonMailLoaderFor } from './registry.js';
 import { splitMailbox } from './mbox.js';
 
 /** Messages inside attachments inside messages... stop here. */
@@ -101,7 +101,7 @@ async function attachmentPart(attachment: Attachment, index: number, depth: numb
       const message = await readMessage(bytes, depth + 1, ocr);
       return { ...base, kind, meta: message.meta, content: { document: message.document }, parts: message.parts };
     }
-    const load = await loaderFor(kind);
+    const load = await nonMailLoaderFor(kind);
     const document = await load({ kind, bytes, path: label, extension: extensionOf(name), ocr });
     // A scanned attachment is recognised from its own bytes, which travel with the request.
     if (document.ocr?.length) document.ocrSource = { bytes: new Uint8Array(bytes), hash: createHash('sha256').update(bytes).digest('hex') };

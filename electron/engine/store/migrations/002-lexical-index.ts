@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './types.js';
 
 /**
  * Full-text index over chunks. Contentless (the text lives once, in `chunks`) with

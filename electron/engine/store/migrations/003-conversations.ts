@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './types.js';
 
 /** Conversations and their turns; an answer keeps the chunk ids it cited so a citation can be reopened later. */
 export const conversations: Migration = {

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './types.js';
 
 /**
  * Evaluation: generated question sets (kept so fine-tuning data can be exported with its train/test

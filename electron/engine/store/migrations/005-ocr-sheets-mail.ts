@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './types.js';
 
 /**
  * Parts of files as documents of their own (a mailbox's messages, a message's attachments), the

@@ -1,4 +1,4 @@
-import type { Migration } from './index.js';
+import type { Migration } from './types.js';
 
 /**
  * Which version of Quire's reader for its kind produced a document's text. When a reader improves

@@ -4,13 +4,11 @@ import { conversations } from './003-conversations.js';
 import { evaluation } from './004-eval.js';
 import { ocrSheetsMail } from './005-ocr-sheets-mail.js';
 import { readerVersions } from './006-reader-versions.js';
+import { retrievalCalibration } from './008-retrieval-calibration.js';
 
-export interface Migration {
-  version: number;
-  name: string;
-  /** SQL run in one transaction together with the `user_version` bump. */
-  up: string;
-}
+import type { Migration } from './types.js';
+
+export type { Migration } from './types.js';
 
 /** In order; a migration is never edited once released, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations, evaluation, ocrSheetsMail, readerVersions];
+export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations, evaluation, ocrSheetsMail, readerVersions, retrievalCalibration];

@@ -1,0 +1,6 @@
+export interface Migration {
+  version: number;
+  name: string;
+  /** SQL run in one transaction together with the `user_version` bump. */
+  up: string;
+}
