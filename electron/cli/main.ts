@@ -10,6 +10,7 @@ import { registerEvalCommand } from './commands/eval.js';
 import { registerDatasetCommands } from './commands/dataset.js';
 import { registerApiKeyCommand } from './commands/api-key.js';
 import { parseSize } from './data-dir.js';
+import { usePrivateUmask } from '../engine/index.js';
 
 const integer = (name: string) => (value: string): number => {
   const n = Number(value);
@@ -53,6 +54,8 @@ export function buildProgram(): Command {
     .option('--ocr', 'read scanned PDF pages and images with OCR (the default; kept for the library)')
     .option('--no-ocr', 'do not run OCR for this library (kept for the library)')
     .option('--ocr-languages <codes>', 'OCR languages, e.g. eng or eng+deu: installed @tesseract.js-data/<code> packages (kept for the library)')
+    .option('--follow-outside-links', 'follow symbolic links that lead out of the library\'s folders (kept for the library; off by default)')
+    .option('--no-follow-outside-links', 'skip symbolic links that lead out of the library\'s folders as outside-folder (the default; kept for the library)')
     .option('--no-calibrate', 'do not recalibrate search (fusion, "not found" threshold, query adapter) after indexing')
     .option('-w, --watch', 'keep watching the folders and re-index changes until interrupted')
     .option('--json', 'print the summary as JSON')
@@ -121,6 +124,21 @@ export function buildProgram(): Command {
   registerApiKeyCommand(program, () => program.opts().dataDir as string | undefined);
   return program;
 }
+
+/**
+ * A reader that goes away (`quire ask --json | head -1`) closes our stdout: writing then fails with EPIPE. That is
+ * the reader's choice, not an error, so quire ends quietly with exit 0 whatever command was running.
+ */
+function exitQuietlyOnClosedOutput(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') process.exit(0);
+    throw error;
+  });
+}
+// Everything quire writes (libraries and their WAL/SHM files, settings, registry, reports, exports) is the user's alone.
+usePrivateUmask();
+exitQuietlyOnClosedOutput(process.stdout);
+exitQuietlyOnClosedOutput(process.stderr);
 
 const program = buildProgram();
 program.parseAsync(process.argv).catch((error: unknown) => {

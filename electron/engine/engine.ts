@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LibraryName, type LibrarySummary } from '../shared/library.js';
 import { Library } from './library.js';
+import { makePrivateDir, restrictDataDir } from './host/private-files.js';
 import type { ParsePoolOptions } from './ingest/parse-pool.js';
 import type { OcrPoolOptions } from './ocr/ocr-pool.js';
 import { defaultWorkerIsolation, type WorkerIsolation } from './host/worker-handle.js';
@@ -44,6 +45,8 @@ export interface Engine {
 }
 
 export function createEngine(options: EngineOptions): Engine {
+  // An install from before Quire kept its data private is fixed on start.
+  restrictDataDir(options.dataDir);
   const librariesDir = join(options.dataDir, 'libraries');
   const libraryFile = (name: string): string => join(librariesDir, `${LibraryName.parse(name)}.sqlite`);
   const isolation = options.workers ?? defaultWorkerIsolation();
@@ -57,7 +60,8 @@ export function createEngine(options: EngineOptions): Engine {
       const file = libraryFile(name);
       if (!existsSync(file)) {
         if (!create) throw new UnknownLibraryError(name);
-        mkdirSync(librariesDir, { recursive: true });
+        makePrivateDir(options.dataDir);
+        makePrivateDir(librariesDir);
       }
       return new Library(name, file, parser, ocr);
     },
@@ -65,20 +69,24 @@ export function createEngine(options: EngineOptions): Engine {
       if (!existsSync(librariesDir)) return [];
       return readdirSync(librariesDir)
         .filter((f) => f.endsWith('.sqlite'))
-        .map((f) => {
+        .map((f): LibrarySummary => {
           const name = f.slice(0, -'.sqlite'.length);
-          const library = new Library(name, join(librariesDir, f));
+          const file = join(librariesDir, f);
+          const sizeBytes = ['', '-wal', '-shm'].reduce((sum, s) => sum + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
+          let library: Library | null = null;
           try {
+            library = new Library(name, file);
             const counts = library.documents.countsByStatus();
-            const file = library.file;
-            const sizeBytes = ['', '-wal', '-shm'].reduce((sum, s) => sum + (statSync(file + s, { throwIfNoEntry: false })?.size ?? 0), 0);
             return {
               name, file, folders: library.folders.list().map((x) => x.path),
               documents: counts.pending + counts.indexed + counts.skipped + counts.failed,
               chunks: library.chunks.count(), sizeBytes, counts,
             };
+          } catch (error) {
+            // One damaged file must not hide the other libraries: it is listed as damaged, with why.
+            return { name, file, folders: [], documents: 0, chunks: 0, sizeBytes, damaged: true, reason: damageReason(error) };
           } finally {
-            void library.close();
+            void library?.close();
           }
         });
     },
@@ -105,3 +113,8 @@ export function createEngine(options: EngineOptions): Engine {
 export { Library };
 export type { WorkerIsolation };
 
+function damageReason(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  return typeof e?.code === 'string' && !message.includes(e.code) ? `${message} (${e.code})` : message;
+}

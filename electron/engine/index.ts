@@ -7,3 +7,4 @@ export { QuireError, toErrorPayload } from './errors.js';
 export { matchesApiKey, readOrCreateApiKey, rotateApiKey } from './openai/api-key.js';
 export { OpenAiError, toOpenAiError } from './openai/errors.js';
 export { formatMs, formatShare } from './eval/format.js';
+export { usePrivateUmask } from './host/private-files.js';

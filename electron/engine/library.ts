@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { sep } from 'node:path';
 import type { DocumentInfo, IndexingSettings, LibraryStatus, MailHeaders, OcrSettings } from '../shared/library.js';
 import { DEFAULT_OCR_SETTINGS, resolveLanguages } from './ocr/languages.js';
 import { OcrPool, type OcrCounters, type OcrPoolOptions } from './ocr/ocr-pool.js';
@@ -269,6 +270,28 @@ export class Library {
     return this.folders.upsert(path, patterns);
   }
 
+  /**
+   * Whether a document's file may be read for the user (served or opened): its real path must still lie inside one of
+   * the library's folders, unless the library follows links out of them. A file replaced by a link to elsewhere after
+   * it was indexed is not read through that link.
+   */
+  mayRead(path: string): boolean {
+    if (this.meta.followLinksOutside()) return true;
+    const real = (p: string): string | null => {
+      try {
+        return realpathSync(p);
+      } catch {
+        return null;
+      }
+    };
+    const target = real(path);
+    if (!target) return false;
+    return this.folders.list().some((folder) => {
+      const root = real(folder.path);
+      return root !== null && (target === root || target.startsWith(root + sep));
+    });
+  }
+
   /** Indexes the given folders (all of the library's folders by default). */
   async index(options: IndexOptions & { folders?: FolderRow[] } = {}) {
     const indexer = this.indexer();
@@ -290,6 +313,7 @@ export class Library {
       db: this.db, folders: this.folders, documents: this.documents, chunks: this.chunks, pool: this.pool, libraryName: this.name,
       embedding: this.batcher ? { batcher: this.batcher, vectors: this.vectors } : undefined,
       ocr: settings.enabled && this.ocrPool ? { pool: this.ocrPool, cache: this.ocrCache, settings } : undefined,
+      followLinksOutside: this.meta.followLinksOutside(),
     });
   }
 

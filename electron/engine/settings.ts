@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Settings } from '../shared/contract.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from './host/private-files.js';
 
 const DEFAULTS: Settings = { theme: 'system', activeModel: null, activeAdapters: [], defaultEmbedder: null };
 
@@ -22,9 +23,9 @@ export class SettingsStore {
 
   set(patch: Partial<Settings>): Settings {
     const next = Settings.parse({ ...this.get(), ...patch });
-    mkdirSync(dirname(this.file), { recursive: true });
+    makePrivateDir(dirname(this.file));
     const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify(next, null, 2));
+    writeFileSync(temp, JSON.stringify(next, null, 2), { mode: PRIVATE_FILE_MODE });
     renameSync(temp, this.file);
     return next;
   }

@@ -24,6 +24,8 @@ const IndexingParams = {
   maxFileSize: z.number().int().positive().optional(),
   ocr: z.boolean().optional(),
   ocrLanguages: z.array(z.string().min(1)).min(1).optional(),
+  /** Follow symbolic links that lead out of the library's folders (off by default: they are skipped as `outside-folder`). */
+  followLinksOutside: z.boolean().optional(),
 };
 const AdapterChoice = z.object({ adapter: z.string().min(1), scale: z.number().min(0).max(4) });
 /** What a GGUF file's header says (`quire models import --json` prints it as `info`). */

@@ -20,6 +20,7 @@ export const DocumentReason = z.enum([
   'no-text', // the format is readable but holds no extractable text (e.g. an image-only PDF)
   'symlink-loop', // a symbolic link that leads back into a folder being walked
   'broken-link', // a symbolic link whose target does not exist
+  'outside-folder', // a symbolic link that leads out of the library's folders (not followed unless the library allows it)
   'timeout', // the parser took longer than its time budget
   'parser-crashed', // the parser's worker died
   'transcoded', // indexed, but the text was not UTF-8 and was decoded from another encoding
@@ -80,6 +81,10 @@ export const LibrarySummary = z.object({
   counts: z.record(DocumentStatus, z.number().int().nonnegative()).optional(),
   /** An indexing run is going on in the engine (started by any window or the watcher). */
   indexing: z.boolean().optional(),
+  /** Set when the library's file cannot be opened (not a database, unreadable, from a newer Quire): the others still work. */
+  damaged: z.boolean().optional(),
+  /** Why a damaged library cannot be opened, for people. */
+  reason: z.string().optional(),
 });
 export type LibrarySummary = z.infer<typeof LibrarySummary>;
 

@@ -215,6 +215,18 @@ describe('csv loader', () => {
     expect(doc.blocks.every((b) => b.headingPath.length === 0)).toBe(true);
   });
 
+  it('reads a CSV with a record over 1 MiB as plain text, without splitting it into fields', async () => {
+    const columns = Array.from({ length: 150_000 }, (_, i) => `column${i}`);
+    const content = `${columns.join(',')}\n${columns.map(() => 'x').join(',')}\n`;
+    const doc = await loadFile(loadCsv, 'wide.csv', content, 'csv');
+    expect(doc.kind).toBe('csv');
+    expect(doc.text).toBe(content);
+    expect(doc.blocks.every((b) => b.headingPath.length === 0)).toBe(true);
+    // Just under the cap it is still a table, the header carried along.
+    const narrow = await loadFile(loadCsv, 'narrow.csv', `${columns.slice(0, 1000).join(',')}\n${columns.slice(0, 1000).map(() => 'x').join(',')}\n`, 'csv');
+    expect(narrow.blocks[0]!.headingPath[0]).toMatch(/^columns: column0 \| column1/);
+  });
+
   it('reports empty files as empty', async () => {
     expect((await failure(loadFile(loadCsv, 'empty.csv', new Uint8Array(0), 'csv'))).reason).toBe('empty');
   });

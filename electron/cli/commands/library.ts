@@ -24,6 +24,8 @@ interface IndexFlags {
   /** --ocr / --no-ocr; undefined keeps the library's setting. */
   ocr?: boolean;
   ocrLanguages?: string;
+  /** --follow-outside-links / --no-follow-outside-links; undefined keeps the library's setting. */
+  followOutsideLinks?: boolean;
 }
 
 export async function runIndex(dataDirFlag: string | undefined, folders: string[], flags: IndexFlags): Promise<void> {
@@ -54,7 +56,7 @@ export async function runIndex(dataDirFlag: string | undefined, folders: string[
           folders: folders.length > 0 ? folders : undefined,
           include: flags.include, exclude: flags.exclude,
           chunkTokens: flags.chunkTokens, overlapTokens: flags.overlapTokens, maxFileSize: flags.maxFileSize,
-          ocr: flags.ocr, ocrLanguages: languages?.length ? languages : undefined,
+          ocr: flags.ocr, ocrLanguages: languages?.length ? languages : undefined, followLinksOutside: flags.followOutsideLinks,
           embedder: flags.embed ? flags.embedder : undefined, embed: flags.embed,
           retryFailed: flags.retryFailed,
           // One-shot: the process ends with the run, so a due calibration is part of it.
@@ -134,7 +136,10 @@ export async function runLibraries(dataDirFlag: string | undefined, flags: { jso
     return;
   }
   if (libraries.length === 0) process.stdout.write('No libraries yet. Create one with: quire index FOLDER --library NAME\n');
-  for (const l of libraries) process.stdout.write(`${l.name}\t${l.documents} documents\t${l.chunks} chunks\t${l.folders.join(', ')}\n`);
+  for (const l of libraries) {
+    if (l.damaged) process.stdout.write(`${l.name}\tdamaged: ${l.reason ?? 'cannot be opened'}\t${l.file}\n`);
+    else process.stdout.write(`${l.name}\t${l.documents} documents\t${l.chunks} chunks\t${l.folders.join(', ')}\n`);
+  }
 }
 
 export async function runRemoveLibrary(dataDirFlag: string | undefined, name: string): Promise<void> {

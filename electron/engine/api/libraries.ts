@@ -28,6 +28,7 @@ export function libraryHandlers(state: EngineState): Handlers<LibraryMethods> {
     if (p.chunkTokens !== undefined || p.overlapTokens !== undefined || p.maxFileSize !== undefined) {
       library.setIndexingSettings({ chunkTokens: p.chunkTokens, overlapTokens: p.overlapTokens, maxFileBytes: p.maxFileSize });
     }
+    if (p.followLinksOutside !== undefined) library.meta.setFollowLinksOutside(p.followLinksOutside);
     if (p.ocr !== undefined || p.ocrLanguages !== undefined) {
       try {
         library.setOcrSettings({ ...(p.ocr !== undefined ? { enabled: p.ocr } : {}), ...(p.ocrLanguages ? { languages: p.ocrLanguages } : {}) });
@@ -190,13 +191,16 @@ export function libraryHandlers(state: EngineState): Handlers<LibraryMethods> {
       if (!document) throw new QuireError('not-found', `${p.path} is not a document of ${p.library}`);
       // A part (an attachment, a message of an mbox) opens as the file that holds it.
       const file = documents.fileOf(document.id)!;
+      if (!libraries.get(p.library).mayRead(file.path)) throw new QuireError('not-found', `${p.path} now leads out of the library's folders; it is not opened`);
       if (state.openFile) return { opened: await state.openFile(file.path), url: null };
       return { opened: false, url: state.fileUrl(p.library, file.id), file: file.path };
     },
 
     'documents.file': (p) => {
-      const path = libraries.get(p.library).documents.fileOf(p.documentId)?.path;
-      if (!path) throw new QuireError('not-found', `No document ${p.documentId} in ${p.library}`);
+      const library = libraries.get(p.library);
+      const path = library.documents.fileOf(p.documentId)?.path;
+      // A source replaced by a link out of the library's folders after it was indexed is not served through that link.
+      if (!path || !library.mayRead(path)) throw new QuireError('not-found', `No document ${p.documentId} in ${p.library}`);
       return { path };
     },
 

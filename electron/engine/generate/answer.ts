@@ -115,7 +115,9 @@ export class Answerer {
       throw error;
     }
 
-    const maxTokens = options.maxTokens ?? Math.min(512, Math.floor(llm.contextSize / 4));
+    // A requested maximum is capped so that the passages keep at least half of the context (LlmHost then caps it to what
+    // the finished prompt leaves).
+    const maxTokens = Math.min(options.maxTokens ?? Math.min(512, Math.floor(llm.contextSize / 4)), Math.floor(llm.contextSize / 2));
     const turns = history.map((m) => ({ role: m.role, text: m.text }));
     const chatCost = (user: string) =>
       llm.countChatTokens([

@@ -3,6 +3,7 @@ import {
   type ChatHistoryItem, type ChatWrapper, type GbnfJsonSchema, type Llama, type LlamaContext, type LlamaGrammar, type LlamaModel,
 } from 'node-llama-cpp';
 import { resolve } from 'node:path';
+import { assertModel, inspectGguf, ModelValidationError } from '../models/gguf.js';
 import { performance } from 'node:perf_hooks';
 import { QuireError } from '../errors.js';
 
@@ -34,6 +35,13 @@ export interface GenerationTimings {
 export interface Generation {
   text: string;
   cancelled: boolean;
+  /**
+   * Why the answer was cut short, if it was: `max-tokens` (the requested maximum, or what the context left after the
+   * prompt, whichever is smaller) or `time` (the per-request time limit on the generation slot).
+   */
+  limit: 'max-tokens' | 'time' | null;
+  /** The maximum actually applied: the request's, capped to what the context leaves after the prompt. */
+  maxTokens: number;
   timings: GenerationTimings;
 }
 
@@ -43,6 +51,9 @@ export class LlmError extends QuireError {
     super(code, message);
   }
 }
+
+/** How long one request may hold the (single) generation slot before it is stopped; QUIRE_GENERATION_TIME_LIMIT_MS overrides. */
+export const DEFAULT_GENERATION_TIME_LIMIT_MS = 5 * 60_000;
 
 /** Below this many parameters a token's work is too small to split: more threads only add synchronisation. */
 const SINGLE_THREAD_BELOW_PARAMETERS = 100_000_000;
@@ -67,12 +78,14 @@ export class LlmHost {
 
   private constructor(
     private readonly llama: Llama,
-    private readonly options: { contextSize: number; threads?: number },
+    private readonly options: { contextSize: number; threads?: number; timeLimitMs: number },
   ) {}
 
-  static async create(options: { contextSize?: number; threads?: number; gpu?: false | 'auto' } = {}): Promise<LlmHost> {
+  static async create(options: { contextSize?: number; threads?: number; gpu?: false | 'auto'; timeLimitMs?: number } = {}): Promise<LlmHost> {
     const llama = await getLlama({ gpu: options.gpu ?? false, logLevel: LlamaLogLevel.error, build: 'never' });
-    return new LlmHost(llama, { contextSize: options.contextSize ?? 4096, threads: options.threads });
+    const fromEnv = Number(process.env.QUIRE_GENERATION_TIME_LIMIT_MS);
+    const timeLimitMs = options.timeLimitMs ?? (Number.isFinite(fromEnv) && fromEnv > 0 ? fromEnv : DEFAULT_GENERATION_TIME_LIMIT_MS);
+    return new LlmHost(llama, { contextSize: options.contextSize ?? 4096, threads: options.threads, timeLimitMs });
   }
 
   get loadedModelPath(): string | null {
@@ -94,6 +107,14 @@ export class LlmHost {
     const modelPath = resolve(path);
     if (this.modelPath === modelPath && this.model) return;
     await this.unloadModel();
+    // Checked again at every load, not only at import: a file registered before a check existed, or changed since,
+    // must fail here with a message rather than abort the process inside llama.cpp.
+    try {
+      assertModel(await inspectGguf(modelPath));
+    } catch (error) {
+      if (error instanceof ModelValidationError) throw new LlmError('model-load-failed', `Could not load the model ${modelPath}: ${error.message}`);
+      throw error;
+    }
     try {
       this.model = await this.llama.loadModel({ modelPath });
       this.modelPath = modelPath;
@@ -186,21 +207,26 @@ export class LlmHost {
     const session = new LlamaChatSession({
       contextSequence: sequence, chatWrapper: this.requireChatWrapper(), systemPrompt: options.systemPrompt, autoDisposeSequence: false,
     });
+    // One request holds the only generation slot: it gets a time limit, and no more tokens than its context has room for
+    // (beyond that node-llama-cpp would shift the context and go on for as long as the client asked).
+    const timeLimit = AbortSignal.timeout(this.options.timeLimitMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeLimit]) : timeLimit;
     try {
-      if (options.history?.length) {
-        const history: ChatHistoryItem[] = [{ type: 'system', text: options.systemPrompt }];
-        for (const turn of options.history) {
-          history.push(turn.role === 'user' ? { type: 'user', text: turn.text } : { type: 'model', response: [turn.text] });
-        }
-        session.setChatHistory(history);
+      const history: ChatHistoryItem[] = [{ type: 'system', text: options.systemPrompt }];
+      for (const turn of options.history ?? []) {
+        history.push(turn.role === 'user' ? { type: 'user', text: turn.text } : { type: 'model', response: [turn.text] });
       }
+      if (options.history?.length) session.setChatHistory(history);
+      const promptTokens = this.countChatTokens([...history, { type: 'user', text: options.user }, { type: 'model', response: [] }]);
+      const room = Math.max(1, this.context!.contextSize - promptTokens);
+      const maxTokens = Math.max(1, Math.min(options.maxTokens ?? 512, room));
       const started = performance.now();
       let firstTokenAt: number | null = null;
       let tokens = 0;
       const text = await session.prompt(options.user, {
-        maxTokens: options.maxTokens ?? 512,
+        maxTokens,
         temperature: options.temperature ?? 0,
-        signal: options.signal,
+        signal,
         stopOnAbortSignal: true,
         ...(grammar ? { grammar } : {}),
         onToken: (chunk) => {
@@ -213,9 +239,12 @@ export class LlmHost {
       });
       const ended = performance.now();
       const decodeMs = firstTokenAt === null ? 0 : ended - firstTokenAt;
+      const cancelled = options.signal?.aborted ?? false;
       return {
         text,
-        cancelled: options.signal?.aborted ?? false,
+        cancelled,
+        limit: !cancelled && timeLimit.aborted ? 'time' : tokens >= maxTokens ? 'max-tokens' : null,
+        maxTokens,
         timings: {
           firstTokenMs: (firstTokenAt ?? ended) - started,
           totalMs: ended - started,

@@ -1,3 +1,4 @@
+import { realpath } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { IndexProgress, IndexSummary, OcrSettings } from '../../shared/library.js';
 import type { ChunkStore } from '../store/chunks.js';
@@ -56,6 +57,8 @@ export interface IndexerDeps {
   embedding?: { batcher: EmbedBatcher; vectors: VectorStore };
   /** OCR of scanned pages and images; without it (or with it off) they are indexed as far as their text layer goes. */
   ocr?: { pool: OcrPool; cache: OcrCache; settings: OcrSettings };
+  /** Follow symbolic links that lead out of the library's folders (off by default: they are skipped as `outside-folder`). */
+  followLinksOutside?: boolean;
 }
 
 type ParsedChunks = { chunks: { text: string; headingPath: string[] }[] };
@@ -88,9 +91,11 @@ export class Indexer {
     report();
 
     const work: { row: DocumentRow; file: FoundFile }[] = [];
+    const allowedRoots = await realFolders([...this.deps.folders.list(), ...folderList]);
+    const followLinksOutside = this.deps.followLinksOutside ?? false;
     for (const folder of folderList) {
       const entries: WalkEntry[] = [];
-      for await (const entry of walkFolder(folder.path, { include: folder.include, exclude: folder.exclude, signal: options.signal })) {
+      for await (const entry of walkFolder(folder.path, { include: folder.include, exclude: folder.exclude, allowedRoots, followLinksOutside, signal: options.signal })) {
         entries.push(entry);
         progress.total = work.length + entries.length;
         if (entries.length % 500 === 0) report();
@@ -367,4 +372,10 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
   if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${bytes} B`;
+}
+
+/** The library's folders as real paths: where symbolic links may lead. */
+async function realFolders(folders: readonly FolderRow[]): Promise<string[]> {
+  const reals = await Promise.all(folders.map((f) => realpath(f.path).catch(() => null)));
+  return [...new Set(reals.filter((r): r is string => r !== null))];
 }

@@ -9,6 +9,12 @@ export interface WalkOptions {
   exclude?: string[];
   /** Hidden entries (names starting with "."), `node_modules` and `.git` are skipped unless this is true. */
   includeHidden?: boolean;
+  /**
+   * Folders (real paths) that symbolic links may lead into: the library's folders. A link to anything else is reported
+   * as `outside-folder` and not followed, unless `followLinksOutside` is set. The walked folder is always allowed.
+   */
+  allowedRoots?: string[];
+  followLinksOutside?: boolean;
   signal?: AbortSignal;
 }
 
@@ -30,7 +36,7 @@ export interface WalkProblem {
   path: string;
   rawPath: Buffer;
   relativePath: string;
-  reason: Extract<DocumentReason, 'symlink-loop' | 'broken-link' | 'unreadable'>;
+  reason: Extract<DocumentReason, 'symlink-loop' | 'broken-link' | 'unreadable' | 'outside-folder'>;
   message: string;
   nonUtf8Name: boolean;
 }
@@ -50,14 +56,16 @@ export function displayName(raw: Buffer): { name: string; nonUtf8: boolean } {
 }
 
 /**
- * Walks a folder depth-first, in name order, following symbolic links but never into a folder
- * already on the current path or already walked (a loop), and reporting what it cannot read.
+ * Walks a folder depth-first, in name order, following symbolic links while they stay inside the library's folders
+ * but never into a folder already on the current path or already walked (a loop), and reporting what it cannot read.
  */
 export async function* walkFolder(root: string, options: WalkOptions = {}): AsyncGenerator<WalkEntry> {
   const included = options.include?.length ? picomatch(options.include, { dot: true }) : () => true;
   const excluded = options.exclude?.length ? picomatch(options.exclude, { dot: true }) : () => false;
   const rootReal = await realpath(root);
   const visited = new Set<string>([rootReal]);
+  const allowed = [rootReal, ...(options.allowedRoots ?? [])];
+  const leavesLibrary = (real: string): boolean => !options.followLinksOutside && !allowed.some((root) => isInside(root, real));
 
   async function* walk(dirRaw: Buffer, dirRelative: string, dirReal: string): AsyncGenerator<WalkEntry> {
     let entries;
@@ -100,6 +108,11 @@ export async function* walkFolder(root: string, options: WalkOptions = {}): Asyn
           yield problem('unreadable', `Cannot resolve the folder: ${errorText(error)}`);
           continue;
         }
+        if (entry.isSymbolicLink() && leavesLibrary(real)) {
+          if (!included(relativePath) && !included(`${relativePath}/`)) continue;
+          yield problem('outside-folder', `Symbolic link to the folder ${real}, outside the library's folders; not followed`);
+          continue;
+        }
         if (isInside(real, dirReal)) {
           if (!included(relativePath) && !included(`${relativePath}/`)) continue;
           yield problem('symlink-loop', `Symbolic link back to a folder that contains it (${real}); not followed`);
@@ -113,6 +126,19 @@ export async function* walkFolder(root: string, options: WalkOptions = {}): Asyn
       }
       if (!info.isFile()) continue; // sockets, FIFOs, devices: never opened
       if (!included(relativePath) || excluded(relativePath)) continue;
+      if (entry.isSymbolicLink()) {
+        let real: string;
+        try {
+          real = await realpath(rawPath);
+        } catch (error) {
+          yield problem('unreadable', `Cannot resolve the link: ${errorText(error)}`);
+          continue;
+        }
+        if (leavesLibrary(real)) {
+          yield problem('outside-folder', `Symbolic link to ${real}, outside the library's folders; not followed`);
+          continue;
+        }
+      }
       yield { type: 'file', path, rawPath, relativePath, size: info.size, mtimeMs: Math.floor(info.mtimeMs), nonUtf8Name };
     }
   }

@@ -67,7 +67,7 @@ export async function pullFromCatalog(entry: CatalogEntry, destDir: string, opti
   const { createModelDownloader } = await import('node-llama-cpp');
   for (const [index, file] of plan.entries()) {
     options.signal?.throwIfAborted();
-    mkdirSync(file.dir, { recursive: true });
+    mkdirSync(file.dir, { recursive: true, mode: 0o700 });
     await checkReachable(file, options.signal);
     const downloader = await createModelDownloader({
       modelUri: file.url,
@@ -132,7 +132,7 @@ function planFiles(entry: CatalogEntry, destDir: string): PlannedFile[] {
 }
 
 function checkFreeSpace(destDir: string, plan: readonly PlannedFile[]): void {
-  mkdirSync(destDir, { recursive: true });
+  mkdirSync(destDir, { recursive: true, mode: 0o700 });
   const needed = plan.reduce((sum, f) => {
     const have = existsSync(join(f.dir, f.fileName)) ? statSync(join(f.dir, f.fileName)).size : 0;
     return sum + Math.max(0, (f.sizeBytes ?? 0) - have);

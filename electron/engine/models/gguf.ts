@@ -12,7 +12,8 @@ export type ModelValidationCode =
   | 'not-a-model'
   | 'not-an-adapter'
   | 'architecture-mismatch'
-  | 'shape-mismatch';
+  | 'shape-mismatch'
+  | 'bad-hyperparameters';
 
 /** A file that cannot be used as a model or adapter; `code` is stable, `message` is for people. */
 export class ModelValidationError extends QuireError {
@@ -195,6 +196,9 @@ async function readGguf(inputPath: string): Promise<ParsedGguf> {
     parameterCount += dims(tensor).reduce((product, n) => product * n, 1);
   }
   const adapterMeta = (metadata.adapter ?? {}) as { type?: unknown; lora?: { alpha?: unknown } };
+  checkTensorShapes(file, tensors);
+  if (isAdapter) checkAdapterValues(file, adapterMeta);
+  else checkHyperparameters(file, architecture, arch, tensors);
   const firstA = tensors.find((t) => t.name.endsWith('.lora_a'));
   return {
     tensors,
@@ -220,6 +224,125 @@ async function readGguf(inputPath: string): Promise<ParsedGguf> {
         : null,
     },
   };
+}
+
+/** Bounds for hyperparameters: far above any real model, far below what makes llama.cpp allocate or loop without end. */
+const LIMITS = { blocks: 4096, contextLength: 1 << 24, embedding: 1 << 20, heads: 1 << 14, experts: 1 << 12 };
+const BLOCK = /^blk\.(\d+)\./;
+const ATTENTION = /^blk\.\d+\.attn_(q|k|v|qkv|output)\.weight$/;
+
+function badValue(file: string, field: string, value: unknown, why: string): ModelValidationError {
+  const shown = Array.isArray(value) ? `[${value.slice(0, 8).join(', ')}${value.length > 8 ? ', ...' : ''}]` : String(value);
+  return new ModelValidationError('bad-hyperparameters', `${file} cannot be loaded: ${field} is ${shown}, ${why}`, { field, value: Array.isArray(value) ? value.slice(0, 64) : value });
+}
+
+const numeric = (value: unknown): number | null => (typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : null);
+
+/** A tensor with a zero or absurd dimension makes ggml assert while it sizes buffers. */
+function checkTensorShapes(file: string, tensors: readonly GgufTensorInfo[]): void {
+  for (const tensor of tensors) {
+    const shape = dims(tensor);
+    if (shape.some((n) => !Number.isSafeInteger(n) || n < 1)) {
+      throw new ModelValidationError('bad-hyperparameters', `${file} cannot be loaded: tensor ${tensor.name} has the shape ${shapeText(shape)} (every dimension must be at least 1)`, {
+        field: `tensor ${tensor.name}`, value: shape,
+      });
+    }
+  }
+}
+
+function checkAdapterValues(file: string, adapter: { lora?: { alpha?: unknown } }): void {
+  const alpha = adapter.lora?.alpha;
+  if (alpha !== undefined && (numeric(alpha) === null || !Number.isFinite(numeric(alpha)))) throw badValue(file, 'adapter.lora.alpha', alpha, 'not a finite number');
+}
+
+/**
+ * llama.cpp trusts the hyperparameters in a model's header: a count of 0 divides by zero or fails a GGML_ASSERT
+ * (which aborts the whole process), and a huge block or context count allocates without end. So they are checked
+ * for sense here, against each other and against the tensors the file really holds, before any load.
+ */
+function checkHyperparameters(file: string, arch: string, meta: Record<string, unknown>, tensors: readonly GgufTensorInfo[]): void {
+  const attention = (meta.attention ?? {}) as Record<string, unknown>;
+  const field = (key: string): string => `${arch}.${key}`;
+  const count = (key: string, value: unknown, min: number, max: number): number | null => {
+    if (value === undefined) return null;
+    const n = numeric(value);
+    if (n === null || !Number.isInteger(n)) throw badValue(file, field(key), value, 'not a whole number');
+    if (n < min) throw badValue(file, field(key), value, `but it must be at least ${min}`);
+    if (n > max) throw badValue(file, field(key), value, `more than ${max}, which no real model has`);
+    return n;
+  };
+  /** A per-layer array (hybrid models) or one value for every layer. */
+  const perLayer = (key: string, value: unknown, min: number, max: number, blocks: number | null): number[] | null => {
+    if (value === undefined) return null;
+    if (!Array.isArray(value)) return [count(key, value, min, max)!];
+    if (blocks !== null && value.length !== blocks) throw badValue(file, field(key), value, `a list of ${value.length} values for ${blocks} blocks`);
+    return value.map((v) => count(key, v, 0, max)!);
+  };
+
+  count('context_length', meta.context_length, 1, LIMITS.contextLength);
+  const blocks = count('block_count', meta.block_count, 1, LIMITS.blocks);
+  const embedding = count('embedding_length', meta.embedding_length, 1, LIMITS.embedding);
+
+  const indices = new Set<number>();
+  for (const tensor of tensors) {
+    const match = BLOCK.exec(tensor.name);
+    if (match) indices.add(Number(match[1]));
+  }
+  if (blocks !== null && indices.size > 0) {
+    const highest = Math.max(...indices);
+    if (indices.size !== blocks || highest !== blocks - 1) {
+      throw badValue(file, field('block_count'), blocks, `but the file holds the tensors of ${indices.size} blocks (blk.0 to blk.${highest})`);
+    }
+  }
+
+  // Models with attention tensors need heads (pure state-space models such as Mamba write 0 and have none).
+  const hasAttention = tensors.some((t) => ATTENTION.test(t.name));
+  const minHeads = hasAttention ? 1 : 0;
+  const heads = perLayer('attention.head_count', attention.head_count, minHeads, LIMITS.heads, blocks);
+  const kvHeads = perLayer('attention.head_count_kv', attention.head_count_kv, minHeads, LIMITS.heads, blocks);
+  if (hasAttention && heads && heads.every((n) => n === 0)) throw badValue(file, field('attention.head_count'), attention.head_count, 'but the model has attention layers');
+  if (hasAttention && kvHeads && kvHeads.every((n) => n === 0)) throw badValue(file, field('attention.head_count_kv'), attention.head_count_kv, 'but the model has attention layers');
+  const keyLength = count('attention.key_length', attention.key_length, 1, LIMITS.embedding);
+  count('attention.value_length', attention.value_length, 1, LIMITS.embedding);
+  const oneHeads = heads?.length === 1 ? heads[0]! : null;
+  const oneKvHeads = kvHeads?.length === 1 ? kvHeads[0]! : null;
+  if (oneHeads && oneKvHeads) {
+    if (oneKvHeads > oneHeads || oneHeads % oneKvHeads !== 0) {
+      throw badValue(file, field('attention.head_count_kv'), oneKvHeads, `but ${field('attention.head_count')} is ${oneHeads} (query heads must be a multiple of key/value heads)`);
+    }
+  }
+  if (oneHeads && embedding && keyLength === null && embedding % oneHeads !== 0) {
+    throw badValue(file, field('attention.head_count'), oneHeads, `but ${field('embedding_length')} (${embedding}) does not split into that many heads`);
+  }
+
+  const experts = count('expert_count', meta.expert_count, 0, LIMITS.experts);
+  const used = count('expert_used_count', meta.expert_used_count, 0, LIMITS.experts);
+  if (experts !== null && used !== null && (used > experts || (experts > 0 && used === 0))) {
+    throw badValue(file, field('expert_used_count'), used, `with ${field('expert_count')} ${experts}`);
+  }
+
+  // Tensor shapes against the hyperparameters (ggml order: [n_in, n_out]).
+  const shapeOf = (name: string): number[] | null => {
+    const tensor = tensors.find((t) => t.name === name);
+    return tensor ? dims(tensor) : null;
+  };
+  const mismatch = (name: string, shape: number[], why: string): ModelValidationError =>
+    new ModelValidationError('bad-hyperparameters', `${file} cannot be loaded: tensor ${name} is ${shapeText(shape)}, ${why}`, { field: `tensor ${name}`, value: shape });
+  if (embedding !== null) {
+    const tokens = shapeOf('token_embd.weight');
+    if (tokens && tokens[0] !== embedding) throw mismatch('token_embd.weight', tokens, `but ${field('embedding_length')} is ${embedding}`);
+  }
+  for (const index of [...indices].sort((a, b) => a - b).slice(0, 1)) {
+    for (const [part, headCount] of [['q', oneHeads], ['k', oneKvHeads], ['v', oneKvHeads]] as const) {
+      const name = `blk.${index}.attn_${part}.weight`;
+      const shape = shapeOf(name);
+      if (!shape) continue;
+      if (embedding !== null && shape[0] !== embedding) throw mismatch(name, shape, `but ${field('embedding_length')} is ${embedding}`);
+      if (headCount && shape.length > 1 && shape[1]! % headCount !== 0) {
+        throw mismatch(name, shape, `which does not split into ${headCount} heads (${field(part === 'q' ? 'attention.head_count' : 'attention.head_count_kv')})`);
+      }
+    }
+  }
 }
 
 function checkFile(path: string): number {

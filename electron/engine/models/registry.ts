@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { z } from 'zod';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../host/private-files.js';
 import { assertAdapter, assertModel, checkAdapterFits, inspectGguf, ModelValidationError, type GgufInspection } from './gguf.js';
 import { QuireError } from '../errors.js';
 
@@ -286,11 +287,11 @@ export class ModelRegistry {
   private update(change: (state: RegistryFile) => void): void {
     const state = this.read();
     change(state);
-    mkdirSync(dirname(this.file), { recursive: true });
+    makePrivateDir(dirname(this.file));
     // A crash mid-write must never leave half a registry: write a sibling, then rename over.
     const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { flush: true });
+      writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`, { flush: true, mode: PRIVATE_FILE_MODE });
       renameSync(temp, this.file);
     } finally {
       rmSync(temp, { force: true });

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makePrivateDir } from '../host/private-files.js';
 
 /** `<dataDir>/api-key`: the key local tools send as `Authorization: Bearer <key>`. */
 export function apiKeyFile(dataDir: string): string {
@@ -18,7 +19,7 @@ export function readOrCreateApiKey(dataDir: string): string {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   try {
     // 'wx': when two processes race to create it, the second reads the first one's key.
     writeFileSync(file, `${newKey()}\n`, { mode: 0o600, flag: 'wx' });
@@ -34,7 +35,7 @@ export function readOrCreateApiKey(dataDir: string): string {
 /** Replaces the key; the old one stops working at once (servers read the file on every request). */
 export function rotateApiKey(dataDir: string): string {
   const file = apiKeyFile(dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
   const key = newKey();
   const temp = `${file}.${process.pid}.tmp`;
   writeFileSync(temp, `${key}\n`, { mode: 0o600 });

@@ -36,6 +36,8 @@ interface Turn {
 }
 interface Outcome {
   tokens: number;
+  /** The generation was cut by its token maximum (capped to the context) or its time limit. */
+  truncated?: boolean;
   promptTokens: number;
   mode?: 'generated' | 'search-only' | 'not-found';
   sources?: AnswerSource[];
@@ -63,7 +65,8 @@ export class OpenAiApi {
     return {
       object: 'list',
       data: [
-        ...libraries.map((l): ModelObject => ({ id: `${LIBRARY_PREFIX}${l.name}`, object: 'model', created: createdOf(l.file), owned_by: 'quire' })),
+        // A damaged library cannot answer; `quire libraries` lists it with its reason.
+        ...libraries.filter((l) => !l.damaged).map((l): ModelObject => ({ id: `${LIBRARY_PREFIX}${l.name}`, object: 'model', created: createdOf(l.file), owned_by: 'quire' })),
         ...models.map((m): ModelObject => ({ id: m.id, object: 'model', created: createdOf(m.path), owned_by: 'local' })),
       ],
     };
@@ -125,7 +128,7 @@ export class OpenAiApi {
       citations = cited.citations;
       send(cited.footer);
     }
-    const finish = !cutter.stopped && maxTokens !== undefined && outcome.tokens >= maxTokens ? 'length' : 'stop';
+    const finish = !cutter.stopped && (outcome.truncated || (maxTokens !== undefined && outcome.tokens >= maxTokens)) ? 'length' : 'stop';
     const usage = { prompt_tokens: outcome.promptTokens, completion_tokens: outcome.tokens, total_tokens: outcome.promptTokens + outcome.tokens };
     if (stream) {
       stream({ ...chunk({}, finish), ...(citations ? { citations } : {}) });
@@ -183,7 +186,7 @@ export class OpenAiApi {
       systemPrompt: chat.system || PLAIN_SYSTEM_PROMPT, history: chat.history, user: chat.question, ...generation, onText,
     });
     // The prompt is rendered inside the model host; its token count is not reported for plain chat.
-    return { tokens: result.timings.tokens, promptTokens: 0 };
+    return { tokens: result.timings.tokens, promptTokens: 0, truncated: result.limit !== null };
   }
 
   private async target(model: string): Promise<Target> {

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_SYSTEM_PROMPT, Profile, ProfileAdapter } from '../../shared/profile.js';
 import { QuireError } from '../errors.js';
+import { makePrivateDir, PRIVATE_FILE_MODE } from '../host/private-files.js';
 
 export { DEFAULT_SYSTEM_PROMPT };
 
@@ -72,9 +73,9 @@ export class ProfileStore {
   }
 
   private write(profiles: Profile[]): void {
-    mkdirSync(dirname(this.file), { recursive: true });
+    makePrivateDir(dirname(this.file));
     const temp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(temp, JSON.stringify({ profiles }, null, 2));
+    writeFileSync(temp, JSON.stringify({ profiles }, null, 2), { mode: PRIVATE_FILE_MODE });
     renameSync(temp, this.file);
   }
 }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
+import { makePrivateFile, restrictFile } from '../host/private-files.js';
 import { migrations as allMigrations, type Migration } from './migrations/index.js';
 import { QuireError } from '../errors.js';
 
@@ -13,6 +14,11 @@ export class LibraryVersionError extends QuireError {
 
 /** Opens (creating if needed) a library file: WAL, foreign keys, sqlite-vec loaded, migrated to the latest schema. */
 export function openDatabase(file: string, options: { migrations?: readonly Migration[]; readonly?: boolean } = {}): Db {
+  // SQLite gives the WAL and SHM files the mode of the database file: a private library file keeps all three private.
+  if (!options.readonly && file !== ':memory:' && file !== '') {
+    makePrivateFile(file);
+    for (const suffix of ['-wal', '-shm', '-journal']) restrictFile(file + suffix);
+  }
   const db = new Database(file, { readonly: options.readonly ?? false });
   try {
     if (!options.readonly) db.pragma('journal_mode = WAL');

@@ -43,6 +43,15 @@ export class MetaStore {
     return parsed.success ? parsed.data : null;
   }
 
+  /** Whether symbolic links that lead out of the library's folders are followed (off unless set). */
+  followLinksOutside(): boolean {
+    return this.get('follow-links-outside') === 'true';
+  }
+
+  setFollowLinksOutside(follow: boolean): void {
+    this.set('follow-links-outside', String(follow));
+  }
+
   setOcr(settings: OcrSettings): void {
     this.set('ocr', JSON.stringify(OcrSettings.parse(settings)));
   }

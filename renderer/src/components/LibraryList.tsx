@@ -12,6 +12,16 @@ export function LibraryList() {
       {libraries.map((library) => {
         const run = runs[library.name];
         const p = run?.running ? run.progress : null;
+        if (library.damaged) {
+          return (
+            <li key={library.name}>
+              <div className="library-item library-damaged" data-testid="library-item" data-library={library.name} data-damaged="true" title={library.reason}>
+                <span className="library-name">{library.name}</span>
+                <span className="library-counts">damaged: {library.reason ?? 'cannot be opened'}</span>
+              </div>
+            </li>
+          );
+        }
         return (
           <li key={library.name}>
             <button

@@ -139,8 +139,9 @@ export function AppProvider({ children }: { children: ReactNode }) {
   // Keep the selection on a library that exists; pick the first one when there is none.
   useEffect(() => {
     if (!libraries) return;
-    if (selected && libraries.some((l) => l.name === selected)) return;
-    setSelected(libraries[0]?.name ?? null);
+    const usable = libraries.filter((l) => !l.damaged);
+    if (selected && usable.some((l) => l.name === selected)) return;
+    setSelected(usable[0]?.name ?? null);
   }, [libraries, selected]);
 
   useEffect(() => {

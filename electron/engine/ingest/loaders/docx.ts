@@ -1,10 +1,11 @@
 import mammoth from 'mammoth';
 import { ExtractionError, TextBuilder, type Loader } from '../extracted.js';
 import { htmlToDocument } from './html.js';
-import { messageOf, rejectCompoundFile } from './zip.js';
+import { checkDecompressedSize, messageOf, rejectCompoundFile } from './zip.js';
 
 export const load: Loader = async ({ bytes, kind }) => {
   rejectCompoundFile(bytes, 'Word document', 'Word 97-2003 (.doc)');
+  await checkDecompressedSize(bytes, 'Word document');
   let html: string;
   try {
     const result = await mammoth.convertToHtml(

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Loader } from '../extracted.js';
 import { dateText, numberText, sheetsDocument, type SheetRows } from './sheets.js';
-import { readingArchive, rejectCompoundFile } from './zip.js';
+import { checkDecompressedSize, readingArchive, rejectCompoundFile } from './zip.js';
 
 /**
  * Excel workbooks (XLSX, XLSM) through exceljs. A formula cell gives the value Excel saved with it
@@ -9,6 +9,7 @@ import { readingArchive, rejectCompoundFile } from './zip.js';
  */
 export const load: Loader = ({ bytes, kind }) => readingArchive('Excel workbook', async () => {
   rejectCompoundFile(bytes, 'Excel workbook', 'Excel 97-2003 (.xls)');
+  await checkDecompressedSize(bytes, 'Excel workbook');
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as unknown as ArrayBuffer);
   const sheets: SheetRows[] = [];
