@@ -104,11 +104,20 @@ describe('the engine in its own process under quire serve', () => {
     const client = await connect();
     await client.start('libraries.create', { library: 'kids', folders: [docs], embedder: null }).end();
     await client.start('libraries.index', { library: 'kids' }).end(120_000);
-    const ask = client.start('ask', { library: 'kids', question: 'Who is Lily? Tell me a very long story about Lily and Max in the park.' });
-    await until(() => ask.events().some((e) => (e as { event: { type: string } }).event.type === 'token'));
     const restartsBefore = server.engine.restartCount;
-    const killedAt = Date.now();
-    process.kill(server.engine.pid!, 'SIGKILL');
+    const pid = server.engine.pid!;
+    // The tiny model writes hundreds of tokens a second: the kill lands the moment the first token
+    // arrives, from the socket's own message handler, so that it is surely mid-answer.
+    let killedAt = 0;
+    client.ws.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as { type: string; event?: { type?: string } };
+      if (!killedAt && message.type === 'event' && message.event?.type === 'token') {
+        killedAt = Date.now();
+        process.kill(pid, 'SIGKILL');
+      }
+    });
+    const ask = client.start('ask', { library: 'kids', question: 'Who is Lily? Tell me a very long story about Lily and Max in the park.' });
+    await until(() => killedAt > 0);
     const end = await ask.end(10_000);
     expect(Date.now() - killedAt).toBeLessThan(5_000);
     expect(end).toMatchObject({ type: 'error', error: { code: 'engine-restarted' } });

@@ -7,6 +7,7 @@ import { openDatabase, type Db } from '../../electron/engine/store/db.js';
 import { DocumentStore } from '../../electron/engine/store/documents.js';
 import { FolderStore } from '../../electron/engine/store/folders.js';
 import { tempDir } from '../helpers.js';
+import { seededRandom } from '../../electron/engine/eval/random.js';
 
 // A library above the old pruning size (5,000 chunks) of Zipf-distributed synthetic words, and
 // 200 queries of 2-8 words from the same distribution: most hold words found in a third or more
@@ -16,18 +17,7 @@ const PER_DOCUMENT = 50;
 const VOCABULARY = 5_000;
 const QUERIES = 200;
 
-function rng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = rng(42);
+const random = seededRandom(42);
 const syllables = ['ka', 'lo', 'mi', 'nu', 'pe', 'ra', 'so', 'ti', 'vu', 'ze', 'bar', 'dun', 'fel', 'gor', 'hin', 'jas'];
 const words: string[] = [];
 const seen = new Set<string>();

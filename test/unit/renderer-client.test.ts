@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { ClientMessage, ServerMessage } from '../../electron/shared/contract.js';
-import { QuireError } from '../../renderer/src/client/errors.js';
+import { EngineError } from '../../renderer/src/client/errors.js';
 import { WebSocketClient, type ConnectionState, type Notice, type WebSocketConstructor } from '../../renderer/src/client/websocket.js';
 
 /** A real WebSocket server whose replies each test scripts per received message. */
@@ -98,7 +98,7 @@ describe('WebSocketClient', () => {
       if (m.type === 'call') send({ type: 'error', id: m.id, error: { code: 'no-library', message: 'No library named "x"' } });
     };
     const error = await client.call('libraries.status', { library: 'x' }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(QuireError);
+    expect(error).toBeInstanceOf(EngineError);
     expect(error).toMatchObject({ code: 'no-library', message: 'No library named "x"' });
   });
 
@@ -151,7 +151,7 @@ describe('WebSocketClient', () => {
   });
 
   it('reports frames that are not JSON as errors that belong to no call', async () => {
-    const errors: QuireError[] = [];
+    const errors: EngineError[] = [];
     client.onError((e) => errors.push(e));
     engine.reply = (m, send) => {
       if (m.type === 'call') {
@@ -169,7 +169,7 @@ describe('WebSocketClient', () => {
       if (m.type === 'call') send({ type: 'result', id: m.id, result: [{ name: 'notes', documents: -1 }] });
     };
     const error = await client.call('libraries.list', {}).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(QuireError);
+    expect(error).toBeInstanceOf(EngineError);
     expect(error).toMatchObject({ code: 'bad-result' });
     expect((error as Error).message).toMatch(/invalid result for libraries\.list/);
   });

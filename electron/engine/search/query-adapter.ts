@@ -1,3 +1,5 @@
+import { seededRandom } from '../eval/random.js';
+
 /**
  * A query-side adapter for a library's embedder: a d x d linear map applied to query embeddings
  * (then normalised), learnt from the library's own query/passage pairs. Passages keep their stored
@@ -86,7 +88,7 @@ export async function trainQueryAdapter(pairs: readonly TrainingPair[], dimensio
   let best = { loss: validation.length ? loss(W, validation, tau, d) : Infinity, matrix: W.slice(), epoch: 0 };
   const initialLoss = best.loss;
   let step = 0;
-  const random = prng(0x9e3779b9);
+  const random = seededRandom(0x9e3779b9);
   const order = training.map((_, i) => i);
   for (let epoch = 1; epoch <= epochs; epoch++) {
     if (options.signal?.aborted) break;
@@ -205,14 +207,3 @@ function shuffle(order: number[], random: () => number): void {
   }
 }
 
-/** mulberry32: a small seeded PRNG, so training and sampling are the same on every run. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -1,5 +1,5 @@
 import { statement, type Db } from '../store/db.js';
-import { prng } from './query-adapter.js';
+import { seededRandom } from '../eval/random.js';
 import { fold, queryTerms, STOPWORDS } from './query.js';
 
 /**
@@ -30,7 +30,7 @@ const TUNE_SHARE = 0.6;
 
 export function makeSelfQueries(db: Db, options: { max?: number; seed?: number } = {}): SelfQuery[] {
   const max = options.max ?? 500;
-  const random = prng(options.seed ?? 0x51f1);
+  const random = seededRandom(options.seed ?? 0x51f1);
   const ids = statement(db, 'SELECT id FROM chunks').pluck().all() as number[];
   // Deterministic shuffle, then passages are read in that order until enough queries are made.
   for (let i = ids.length - 1; i > 0; i--) {
@@ -106,7 +106,7 @@ const TEMPLATES = ['{} {} {} {}', 'how does the {} affect the {} {}', 'what is t
 /** Made-up words (syllables from a seeded generator, none in the library's vocabulary) and off-subject questions. */
 export function makeUnanswerable(db: Db, options: { count?: number; seed?: number } = {}): Unanswerable[] {
   const count = options.count ?? 200;
-  const random = prng(options.seed ?? 0xbad5eed);
+  const random = seededRandom(options.seed ?? 0xbad5eed);
   const known = (word: string): boolean => {
     const [term] = queryTerms(word);
     return term !== undefined && statement(db, 'SELECT 1 FROM chunks_terms WHERE term = ?').get(term.stem) !== undefined;

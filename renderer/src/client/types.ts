@@ -1,5 +1,5 @@
 import type { QuireClient } from '../../../electron/shared/contract.js';
-import type { QuireError } from './errors.js';
+import type { EngineError } from './errors.js';
 import type { ConnectionState, Notice } from './websocket.js';
 
 /**
@@ -10,7 +10,7 @@ import type { ConnectionState, Notice } from './websocket.js';
 export interface ClientExtras {
   /** Returns an unsubscribe function (the Electron preload's returns nothing). */
   onNotice?(listener: (notice: Notice) => void): (() => void) | void;
-  onError?(listener: (error: QuireError) => void): () => void;
+  onError?(listener: (error: EngineError) => void): () => void;
   onConnection?(listener: (state: ConnectionState) => void): () => void;
 }
 export type UiClient = QuireClient & ClientExtras;

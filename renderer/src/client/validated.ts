@@ -1,12 +1,12 @@
 import { ServerMessage, type MethodName } from '../../../electron/shared/contract.js';
-import { QuireError } from './errors.js';
+import { EngineError } from './errors.js';
 import type { Notice } from './websocket.js';
 import type { UiClient } from './types.js';
 import { describeIssues, schemaOf } from './schemas.js';
 
 function check(method: MethodName, value: unknown): unknown {
   const parsed = schemaOf(method, 'result')!.safeParse(value);
-  if (!parsed.success) throw new QuireError('bad-result', `The engine sent an invalid result for ${method}: ${describeIssues(parsed.error)}`, parsed.error.issues);
+  if (!parsed.success) throw new EngineError('bad-result', `The engine sent an invalid result for ${method}: ${describeIssues(parsed.error)}`, parsed.error.issues);
   return parsed.data;
 }
 
@@ -24,7 +24,7 @@ export function validated(client: UiClient): UiClient {
     },
     stream(method, params) {
       const handle = inner.stream(method, params);
-      let failure: QuireError | null = null;
+      let failure: EngineError | null = null;
       const result = handle.result.then((value) => {
         if (failure) throw failure;
         return check(method, value);
@@ -38,7 +38,7 @@ export function validated(client: UiClient): UiClient {
             const parsed = schemaOf(method, 'event')!.safeParse(event);
             if (parsed.success) listener(parsed.data);
             else {
-              failure = new QuireError('bad-event', `The engine sent an invalid ${method} event: ${describeIssues(parsed.error)}`, parsed.error.issues);
+              failure = new EngineError('bad-event', `The engine sent an invalid ${method} event: ${describeIssues(parsed.error)}`, parsed.error.issues);
               handle.cancel();
             }
           }),

@@ -11,7 +11,7 @@ import {
   type StreamHandle,
   type StreamMethod,
 } from '../../../electron/shared/contract.js';
-import { QuireError } from './errors.js';
+import { EngineError } from './errors.js';
 import { describeIssues as issues, schemaOf } from './schemas.js';
 
 /** Pushed by the engine without a request. */
@@ -54,7 +54,7 @@ export interface WebSocketClientOptions {
 interface Pending {
   method: MethodName;
   resolve(value: unknown): void;
-  reject(error: QuireError): void;
+  reject(error: EngineError): void;
   onEvent?: (event: unknown) => void;
   /** Whether the call left this client; unsent calls survive a reconnect, sent ones cannot. */
   sent: boolean;
@@ -78,7 +78,7 @@ export class WebSocketClient implements QuireClient {
   private disposed = false;
   private state: ConnectionState = { status: 'connecting', attempt: 0 };
   private readonly noticeListeners = new Set<(notice: Notice) => void>();
-  private readonly errorListeners = new Set<(error: QuireError) => void>();
+  private readonly errorListeners = new Set<(error: EngineError) => void>();
   private readonly connectionListeners = new Set<(state: ConnectionState) => void>();
 
   constructor(private readonly options: WebSocketClientOptions) {
@@ -93,7 +93,7 @@ export class WebSocketClient implements QuireClient {
   call<M extends CallMethod>(method: M, params: Params<M>): Promise<Result<M>> {
     return new Promise<Result<M>>((resolve, reject) => {
       if (isStreamMethod(method)) {
-        reject(new QuireError('bad-request', `${method} is a streaming method; use stream()`));
+        reject(new EngineError('bad-request', `${method} is a streaming method; use stream()`));
         return;
       }
       this.request(method, params, resolve as (value: unknown) => void, reject);
@@ -107,7 +107,7 @@ export class WebSocketClient implements QuireClient {
     let id: number | null = null;
     const result = new Promise<Result<M>>((resolve, reject) => {
       if (!isStreamMethod(method)) {
-        reject(new QuireError('bad-request', `${method} is not a streaming method; use call()`));
+        reject(new EngineError('bad-request', `${method} is not a streaming method; use call()`));
         return;
       }
       id = this.request(method, params, resolve as (value: unknown) => void, reject, (event) => {
@@ -134,7 +134,7 @@ export class WebSocketClient implements QuireClient {
   }
 
   /** Errors that belong to no request (a broken message, an error with id null). */
-  onError(listener: (error: QuireError) => void): () => void {
+  onError(listener: (error: EngineError) => void): () => void {
     this.errorListeners.add(listener);
     return () => this.errorListeners.delete(listener);
   }
@@ -160,21 +160,21 @@ export class WebSocketClient implements QuireClient {
       socket.onclose = null;
       socket.close(1000, 'client closed');
     }
-    this.failAll(new QuireError('disconnected', 'The connection to the Quire engine was closed'), () => true);
+    this.failAll(new EngineError('disconnected', 'The connection to the Quire engine was closed'), () => true);
     this.outbox = [];
     this.setState({ status: 'closed', attempt: this.attempt });
   }
 
-  private request(method: MethodName, params: unknown, resolve: (value: unknown) => void, reject: (error: QuireError) => void, onEvent?: (event: unknown) => void): number {
+  private request(method: MethodName, params: unknown, resolve: (value: unknown) => void, reject: (error: EngineError) => void, onEvent?: (event: unknown) => void): number {
     const id = this.nextId++;
     const spec = schemaOf(method, 'params');
     if (!spec) {
-      reject(new QuireError('bad-request', `Unknown method "${method}"`));
+      reject(new EngineError('bad-request', `Unknown method "${method}"`));
       return id;
     }
     const checked = spec.safeParse(params ?? {});
     if (!checked.success) {
-      reject(new QuireError('bad-request', `Invalid parameters for ${method}: ${issues(checked.error)}`, checked.error.issues));
+      reject(new EngineError('bad-request', `Invalid parameters for ${method}: ${issues(checked.error)}`, checked.error.issues));
       return id;
     }
     const entry: Pending = { method, resolve, reject, sent: false };
@@ -191,7 +191,7 @@ export class WebSocketClient implements QuireClient {
       // Never left this client: nothing runs in the engine to stop.
       this.outbox = this.outbox.filter((m) => m.id !== id);
       this.pending.delete(id);
-      entry.reject(new QuireError('cancelled', 'Cancelled before it started'));
+      entry.reject(new EngineError('cancelled', 'Cancelled before it started'));
       return;
     }
     // The engine answers a cancel with the stream's final result (or a 'cancelled' error).
@@ -220,7 +220,7 @@ export class WebSocketClient implements QuireClient {
     try {
       socket = new this.Socket(this.options.url);
     } catch (error) {
-      this.emitError(new QuireError('disconnected', `Cannot open a connection to ${this.options.url}: ${(error as Error).message}`));
+      this.emitError(new EngineError('disconnected', `Cannot open a connection to ${this.options.url}: ${(error as Error).message}`));
       this.scheduleReconnect();
       return;
     }
@@ -241,7 +241,7 @@ export class WebSocketClient implements QuireClient {
     socket.onclose = () => {
       if (this.socket !== socket) return;
       this.socket = null;
-      this.failAll(new QuireError('disconnected', 'The connection to the Quire engine was lost before this finished'), (entry) => entry.sent);
+      this.failAll(new EngineError('disconnected', 'The connection to the Quire engine was lost before this finished'), (entry) => entry.sent);
       this.scheduleReconnect();
     };
   }
@@ -256,19 +256,19 @@ export class WebSocketClient implements QuireClient {
 
   private receive(raw: unknown): void {
     if (typeof raw !== 'string') {
-      this.emitError(new QuireError('bad-message', 'The engine sent a binary frame; only JSON text frames are expected'));
+      this.emitError(new EngineError('bad-message', 'The engine sent a binary frame; only JSON text frames are expected'));
       return;
     }
     let data: unknown;
     try {
       data = JSON.parse(raw);
     } catch {
-      this.emitError(new QuireError('bad-message', `The engine sent a frame that is not JSON: ${raw.slice(0, 120)}`));
+      this.emitError(new EngineError('bad-message', `The engine sent a frame that is not JSON: ${raw.slice(0, 120)}`));
       return;
     }
     const parsed = ServerMessage.safeParse(data);
     if (!parsed.success) {
-      const error = new QuireError('bad-message', `The engine sent an invalid message: ${issues(parsed.error)}`, parsed.error.issues);
+      const error = new EngineError('bad-message', `The engine sent an invalid message: ${issues(parsed.error)}`, parsed.error.issues);
       const id = (data as { id?: unknown } | null)?.id;
       if (typeof id === 'number' && this.pending.has(id)) this.settle(id, error);
       else this.emitError(error);
@@ -280,15 +280,15 @@ export class WebSocketClient implements QuireClient {
         for (const listener of this.noticeListeners) this.safely(() => listener(message.notice));
         return;
       case 'error':
-        if (message.id !== null && this.pending.has(message.id)) this.settle(message.id, QuireError.from(message.error));
-        else this.emitError(QuireError.from(message.error));
+        if (message.id !== null && this.pending.has(message.id)) this.settle(message.id, EngineError.from(message.error));
+        else this.emitError(EngineError.from(message.error));
         return;
       case 'result': {
         const entry = this.pending.get(message.id);
         if (!entry) return; // a late answer to something already settled (e.g. after a lost connection)
         const checked = schemaOf(entry.method, 'result')!.safeParse(message.result);
         if (checked.success) this.settle(message.id, null, checked.data);
-        else this.settle(message.id, new QuireError('bad-result', `The engine sent an invalid result for ${entry.method}: ${issues(checked.error)}`, checked.error.issues));
+        else this.settle(message.id, new EngineError('bad-result', `The engine sent an invalid result for ${entry.method}: ${issues(checked.error)}`, checked.error.issues));
         return;
       }
       case 'event': {
@@ -296,13 +296,13 @@ export class WebSocketClient implements QuireClient {
         if (!entry) return;
         const schema = schemaOf(entry.method, 'event');
         if (!schema || !entry.onEvent) {
-          this.settle(message.id, new QuireError('bad-message', `The engine sent a stream event for ${entry.method}, which is not a streaming method`));
+          this.settle(message.id, new EngineError('bad-message', `The engine sent a stream event for ${entry.method}, which is not a streaming method`));
           return;
         }
         const checked = schema.safeParse(message.event);
         if (!checked.success) {
           this.send({ type: 'cancel', id: message.id });
-          this.settle(message.id, new QuireError('bad-event', `The engine sent an invalid ${entry.method} event: ${issues(checked.error)}`, checked.error.issues));
+          this.settle(message.id, new EngineError('bad-event', `The engine sent an invalid ${entry.method} event: ${issues(checked.error)}`, checked.error.issues));
           return;
         }
         const onEvent = entry.onEvent;
@@ -312,7 +312,7 @@ export class WebSocketClient implements QuireClient {
     }
   }
 
-  private settle(id: number, error: QuireError | null, value?: unknown): void {
+  private settle(id: number, error: EngineError | null, value?: unknown): void {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);
@@ -320,7 +320,7 @@ export class WebSocketClient implements QuireClient {
     else entry.resolve(value);
   }
 
-  private failAll(error: QuireError, which: (entry: Pending) => boolean): void {
+  private failAll(error: EngineError, which: (entry: Pending) => boolean): void {
     for (const [id, entry] of [...this.pending]) {
       if (!which(entry)) continue;
       this.pending.delete(id);
@@ -328,7 +328,7 @@ export class WebSocketClient implements QuireClient {
     }
   }
 
-  private emitError(error: QuireError): void {
+  private emitError(error: EngineError): void {
     if (this.errorListeners.size === 0) console.error(error);
     for (const listener of this.errorListeners) this.safely(() => listener(error));
   }
