@@ -132,6 +132,14 @@ describe('exact lexical ranking above the old pruning size', () => {
     }
   });
 
+  it('hybrid search gets the exact keyword list even for a query of common words only (below exactUpTo)', () => {
+    const everyday = [...frequencies.entries()].filter(([, n]) => n > CHUNKS / 3).map(([word]) => word).slice(0, 2);
+    expect(everyday.length).toBe(2);
+    const query = everyday.join(' ');
+    const { hits } = new LexicalSearch(db).search(query, 50, { skipCommon: true });
+    expectSameRanking(hits, reference(query, 50), query);
+  });
+
   it('above exactUpTo keeps within the posting budget, says when that cut the ranking short, and still scores what it returns exactly', () => {
     const search = new LexicalSearch(db, { exactUpTo: 1_000, postingBudget: 600 });
     // (With `rowid = ?` handed to FTS5, bm25() scores the row differently: the filter is applied after.)

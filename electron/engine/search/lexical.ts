@@ -16,7 +16,11 @@ export interface LexicalOptions {
    * than this share of the chunks: BM25 barely tells such passages apart...
    */
   commonTermShare?: number;
-  /** ...in libraries of at least this many chunks. */
+  /**
+   * ...in libraries of at least this many chunks: the size above which lexical ranking is
+   * approximate anyway (`exactUpTo`), so that up to it hybrid always fuses the exact keyword list
+   * and never falls below keywords on a query of everyday words.
+   */
   pruneAbove?: number;
   /**
    * Up to this many chunks the ranking is always exactly FTS5's `bm25()` top k. Above it, the
@@ -30,7 +34,7 @@ export interface LexicalOptions {
 export const DEFAULT_LEXICAL: Required<LexicalOptions> = {
   weights: [1, 2, 1.5],
   commonTermShare: 0.1,
-  pruneAbove: 5_000,
+  pruneAbove: 200_000,
   exactUpTo: 200_000,
   postingBudget: 20_000,
 };
