@@ -147,15 +147,21 @@ function questionBlock(q: QuestionResult, ran: ModeSummary[]): string {
       const flags = [a.metrics.abstained ? 'declined' : '', a.answerMode === 'not-found' ? 'nothing relevant found' : ''].filter(Boolean).join(', ');
       return (
         `<tr><td>${esc(m.label)}${m.mode === 'router' || m.mode.startsWith('profile:') ? `<div class="muted small">${esc(a.profile)}</div>` : ''}</td>` +
-        `<td class="answer">${text}${flags ? `<div class="muted small">${esc(flags)}</div>` : ''}</td><td>${cited}</td>` +
-        `<td>${formatShare(a.quality)}</td><td>${formatShare(a.metrics.answerF1)}</td><td>${formatNumber(a.metrics.semanticSimilarity)}</td><td>${formatShare(a.metrics.recall)}</td><td>${formatMs(a.timings.totalMs)}</td></tr>`
+        `<td class="answer">${text}${flags ? `<div class="muted small">${esc(flags)}</div>` : ''}</td><td class="cited">${cited}</td>` +
+        `<td class="measures"><dl>${measure('Score', formatShare(a.quality))}${measure('Token F1', formatShare(a.metrics.answerF1))}` +
+        `${measure('Semantic similarity', formatNumber(a.metrics.semanticSimilarity))}${measure('Expected sources found', formatShare(a.metrics.recall))}${measure('Time', formatMs(a.timings.totalMs))}</dl></td></tr>`
       );
     })
     .join('');
   return (
     `<article class="question"><h3><span class="qid">${esc(q.id)}</span> ${esc(q.question)}</h3>${expected}` +
-    `<div class="scroll"><table><tr><th>Mode</th><th>Answer</th><th>Cited passages</th><th>Score</th><th>Token F1</th><th>Semantic similarity</th><th>Expected sources found</th><th>Time</th></tr>${rows}</table></div></article>`
+    `<div class="scroll"><table><tr><th>Mode</th><th>Answer</th><th>Cited passages</th><th>Measures</th></tr>${rows}</table></div></article>`
   );
+}
+
+/** One measure of one answer, as a line of the answer's "Measures" cell (four narrow columns instead of eight). */
+function measure(title: string, value: string): string {
+  return `<div><dt>${esc(title)}</dt><dd>${esc(value)}</dd></div>`;
 }
 
 /** Modes that do not cite still show what they retrieved. */
@@ -199,7 +205,7 @@ h3 { font-size: 15px; margin: 0 0 6px; }
 .meta b { color: var(--fg); font-weight: 600; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
 th { font-weight: 600; background: var(--soft); }
 table.summary td { font-variant-numeric: tabular-nums; }
 h3.subhead { margin: 16px 0 6px; }
@@ -223,6 +229,12 @@ svg .median { stroke: #111827; stroke-width: 2; }
 svg .p95 { stroke: #111827; stroke-width: 1.5; stroke-dasharray: 3 3; }
 article.question { margin: 0 0 24px; padding: 12px 16px; border: 1px solid var(--line); border-radius: 8px; }
 .qid { display: inline-block; min-width: 2em; padding: 0 6px; margin-right: 6px; border-radius: 4px; background: var(--soft); color: var(--muted); font-weight: 400; }
+td.cited { overflow-wrap: anywhere; min-width: 7em; }
+td.measures { font-size: 12px; min-width: 11em; }
+td.measures dl { margin: 0; }
+td.measures dl > div { display: flex; justify-content: space-between; gap: 8px; }
+td.measures dt { color: var(--muted); }
+td.measures dd { margin: 0; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.answer { min-width: 8em; max-width: 420px; white-space: pre-wrap; overflow-wrap: anywhere; }
 details summary { cursor: pointer; }
 details.bad summary { color: #b91c1c; }

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Result, StreamEvent } from '../../../../electron/shared/contract.js';
 import { toErrorPayload } from '../../client/errors.js';
+import { modelLabel } from '../../lib/models.js';
 import { useApp } from '../../state/app.js';
 import { useBanner } from '../../state/banner.js';
 import { useClient } from '../../state/client.js';
@@ -113,7 +114,7 @@ export function NewRunForm({ library, onRun, onFinished }: { library: string; on
     cancelled.current = false;
     const stream = client.stream('eval.run', {
       library,
-      ...(source === 'file' ? { questionsPath: path.trim() } : { set: setId!, split: 'all' as const }),
+      ...(source === 'file' ? { questionsPath: path.trim() } : { set: setId! }),
       modes,
       k,
       ...(needsModel ? {} : { model: null }),
@@ -202,6 +203,7 @@ export function NewRunForm({ library, onRun, onFinished }: { library: string; on
               {sets.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.name} · {s.count} question{s.count === 1 ? '' : 's'}
+                  {s.test > 0 && s.test < s.count ? ` (the ${s.test} kept for testing are asked)` : ''}
                   {s.model ? ` · written by ${s.model}` : ''}
                 </option>
               ))}
@@ -226,7 +228,7 @@ export function NewRunForm({ library, onRun, onFinished }: { library: string; on
                   </button>
                 ) : (
                   <button type="button" data-testid="eval-generate" onClick={generate}>
-                    Write questions with {activeModel.name || activeModel.id}
+                    Write questions with {modelLabel(activeModel)}
                   </button>
                 )}
               </div>
@@ -264,7 +266,7 @@ export function NewRunForm({ library, onRun, onFinished }: { library: string; on
           </span>
         ) : (
           <span className="muted small">
-            {needsModel ? `Answers are written by ${activeModel?.name || activeModel?.id}. ` : ''}Adapter modes use the adapters of your first profile that has some, and are skipped without one.
+            {needsModel && activeModel ? `Answers are written by ${modelLabel(activeModel)}. ` : ''}Adapter modes use the adapters of your first profile that has some, and are skipped without one.
           </span>
         )}
       </fieldset>
