@@ -87,6 +87,13 @@ describe.skipIf(!haveBrowser)('evaluating from the app, in real Chromium against
     const done = async () => Number(/^([\d,]+)/.exec((await count.textContent()) ?? '0')?.[1]?.replace(/,/g, '') ?? 0);
     const before = await done();
     await expect.poll(done, { timeout: 20_000 }).toBeGreaterThan(before);
+    // Another view and back: the run, its progress and its Cancel are still there.
+    await byId('nav-search').click();
+    await expect.poll(() => progress.isVisible()).toBe(false);
+    await byId('nav-evaluate').click();
+    expect(await progress.getAttribute('data-status')).toBe('running');
+    const meanwhile = await done();
+    await expect.poll(done, { timeout: 20_000 }).toBeGreaterThan(meanwhile);
 
     await byId('eval-cancel').click();
     await expect.poll(() => progress.getAttribute('data-status'), { timeout: 15_000 }).toBe('stopped');

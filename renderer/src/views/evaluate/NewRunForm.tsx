@@ -203,7 +203,7 @@ export function NewRunForm({ library, onRun, onFinished }: { library: string; on
               {sets.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.name} · {s.count} question{s.count === 1 ? '' : 's'}
-                  {s.test > 0 && s.test < s.count ? ` (the ${s.test} kept for testing are asked)` : ''}
+                  {s.test > 0 && s.test < s.count ? ` · asks the ${s.test} kept for testing` : ''}
                   {s.model ? ` · written by ${s.model}` : ''}
                 </option>
               ))}
