@@ -108,6 +108,13 @@ describe.skipIf(!haveBrowser)('evaluating from the app, in real Chromium against
   }, 90_000);
 
   it('completes a run and reads its results and report in the view, in words, without sideways scrolling', async () => {
+    // A path that is not there: said in words, in the panel.
+    await byId('eval-questions-path').fill(join(h.tmp.dir, 'missing.jsonl'));
+    await byId('eval-start').click();
+    await expect.poll(() => byId('eval-progress').getAttribute('data-status'), { timeout: 15_000 }).toBe('failed');
+    expect(await byId('eval-error').textContent()).toMatch(/Cannot read the question file .*missing\.jsonl: there is no such file/);
+    await h.shot(page, '3b-missing-file');
+
     await byId('eval-questions-path').fill(small);
     await byId('eval-k').fill('3');
     await byId('eval-start').click();

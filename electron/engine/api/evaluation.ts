@@ -53,7 +53,9 @@ export function evaluationHandlers(state: EngineState): Handlers<EvaluationMetho
       try {
         text = readFileSync(path, 'utf8');
       } catch (error) {
-        throw new QuireError('not-found', `Cannot read the question file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+        const code = (error as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? String(error));
+        throw new QuireError('not-found', `Cannot read the question file ${path}: ${why}`);
       }
       questions = parseQuestionSet(text);
       label = path;

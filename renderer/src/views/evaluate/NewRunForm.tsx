@@ -141,8 +141,8 @@ export function NewRunForm({ library, onRun, onFinished }: { library: string; on
           const payload = toErrorPayload(error);
           if (cancelled.current || payload.code === 'cancelled') publish({ ...state, status: 'stopped' }, true);
           else {
+            // Said in the progress panel, next to the run it stopped (not twice in the banner too).
             publish({ ...state, status: 'failed', error: payload.message }, true);
-            report(error, 'Evaluating');
           }
         },
       )
