@@ -145,6 +145,8 @@ describe.skipIf(!haveBrowser)('evaluating from the app, in real Chromium against
     expect(report).toContain('Citation precision');
     expect(report).toContain('Expected sources found in the top 3');
     expect(report).not.toMatch(/citationPrecision|answerF1|semanticSimilarity|median total/);
+    // Measures are named in words in the summary, the charts and the verdict (identifiers only in the definitions, in brackets).
+    for (const part of ['#summary', '#metrics', '#questions', 'p.verdict']) expect(await frame.locator(part).innerText(), part).not.toMatch(/[a-z]@\d|[a-z][A-Z]/);
     const inner = await frame.locator('body').evaluate(() => {
       const s = document.scrollingElement!;
       const wide = Array.from(document.querySelectorAll('.scroll')).filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => `${e.closest('section')?.id}: ${e.scrollWidth} > ${e.clientWidth}`);

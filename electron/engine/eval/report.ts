@@ -67,11 +67,17 @@ export function renderReport(report: EvalReport): string {
 
 function meta(r: EvalReport): string {
   const items = [
-    ['run', r.runId === null ? 'not saved' : `#${r.runId}`], ['date', r.createdAt], ['questions', `${r.questionCount} from ${r.questionSet}`],
+    ['run', r.runId === null ? 'not saved' : `#${r.runId}`], ['date', readableDate(r.createdAt)], ['questions', `${r.questionCount} from ${r.questionSet}`],
     ['model', r.model ?? 'none'], ['adapters', r.adapters.join(', ') || 'none'], ['embedder', r.embedder ?? 'none'], ['K', String(r.k)],
     ['peak memory', `${r.memory.maxRssMb} MB`],
   ];
   return items.map(([k, v]) => `<span><b>${esc(k!)}</b> ${esc(v!)}</span>`).join(' ');
+}
+
+/** `2026-12-07T06:54:22.416Z` -> `2026-12-07 06:54 UTC` (the report is a file: no local time zone to assume). */
+function readableDate(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
 }
 
 function summaryTable(r: EvalReport): string {
@@ -181,7 +187,7 @@ function citedPassage(c: NonNullable<ModeAnswer['cited']>[number]): string {
 
 function definitions(k: number): string {
   return `<details class="definitions"><summary>How the numbers are computed</summary><ul>
-<li><b>hit@${k}, recall@${k}, mrr@${k}</b>: against the expected sources (a file path or bare file name, and a page when given) in the first ${k} passages the mode retrieved; several passages of one file count as finding that file once.</li>
+<li><b>Found an expected source in the top ${k}</b> (hit@${k}), <b>expected sources found in the top ${k}</b> (recall@${k}) and <b>rank of the first expected source</b> (MRR@${k}, 1 when it comes first, ½ second...): against the expected sources (a file path or bare file name, and a page when given) in the first ${k} passages the mode retrieved; several passages of one file count as finding that file once.</li>
 <li><b>Citation precision / recall</b>: distinct cited passages from an expected source / expected sources cited at least once.</li>
 <li><b>Cited passages that contain the answer</b>: a cited passage counts when it holds at least half of the expected answer's content words.</li>
 <li><b>Answer token F1 / exact match</b>: after lower-casing and removing accents, punctuation, articles and citation markers. Search only is scored on its top passage.</li>
