@@ -158,7 +158,7 @@ describe.skipIf(!haveBrowser)('evaluating from the app, in real Chromium against
     expect(outer.scrollWidth).toBeLessThanOrEqual(outer.clientWidth);
     await h.shot(page, '4-results');
     // The report's parts further down, scrolled inside its frame.
-    for (const part of ['summary', 'metrics', 'questions']) {
+    for (const part of ['summary', 'metrics', 'latency', 'questions', 'recommendation']) {
       await frame.locator(`#${part}`).evaluate((e) => e.scrollIntoView());
       await h.shot(page, `4-report-${part}`);
     }
@@ -195,6 +195,8 @@ describe.skipIf(!haveBrowser)('evaluating from the app, in real Chromium against
     const inner = await frame.locator('body').evaluate(() => document.scrollingElement!.scrollWidth - document.scrollingElement!.clientWidth);
     expect(inner).toBeLessThanOrEqual(0);
     await h.shot(page, '6-model-run');
+    await frame.locator('#summary').evaluate((e) => e.scrollIntoView());
+    await h.shot(page, '6-model-run-summary');
   }, 120_000);
 
   it.skipIf(!haveModels)('writes a question set from the library with the loaded model, then evaluates it as a stored set', async () => {

@@ -5,14 +5,14 @@ export type Mode = (typeof MODES)[number];
 export const MODE_LABELS: Record<Mode, string> = {
   'search-only': 'Search only',
   'rag-base': 'Your documents + model',
-  'adapter-only': 'Adapter alone',
+  'adapter-only': 'Adapter alone, no documents',
   'rag-adapter': 'Your documents + adapter',
-  router: 'The router’s choice',
+  router: "Router's choice",
 };
 
 export function modeLabel(mode: string): string {
   if (mode in MODE_LABELS) return MODE_LABELS[mode as Mode];
-  if (mode.startsWith('profile:')) return `Profile “${mode.slice('profile:'.length)}”`;
+  if (mode.startsWith('profile:')) return `Profile ${mode.slice('profile:'.length)}`;
   return mode;
 }
 
