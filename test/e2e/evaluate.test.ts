@@ -197,6 +197,8 @@ describe.skipIf(!haveBrowser)('evaluating from the app, in real Chromium against
     await h.shot(page, '6-model-run');
     await frame.locator('#summary').evaluate((e) => e.scrollIntoView());
     await h.shot(page, '6-model-run-summary');
+    await frame.locator('#latency').evaluate((e) => e.scrollIntoView());
+    await h.shot(page, '6-model-run-latency');
   }, 120_000);
 
   it.skipIf(!haveModels)('writes a question set from the library with the loaded model, then evaluates it as a stored set', async () => {
