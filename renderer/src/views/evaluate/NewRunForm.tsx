@@ -88,7 +88,7 @@ export function NewRunForm({ library, onRun, onFinished }: { library: string; on
 
   const toggle = (mode: Mode) => setModes((all) => (all.includes(mode) ? all.filter((m) => m !== mode) : MODES.filter((m) => m === mode || all.includes(m))));
   const needsModel = modes.some((m) => m !== 'search-only');
-  const ready = modes.length > 0 && (source === 'file' ? path.trim() !== '' : source === 'set' ? setId !== null : false) && !(needsModel && !activeModel);
+  const ready = modes.length > 0 && (source === 'file' ? path.trim() !== '' : source === 'set' ? setId !== null : false) && !(needsModel && !activeModel) && generating === null;
 
   const start = () => {
     if (!ready || running) return;
