@@ -234,13 +234,15 @@ export const contract = {
   /** A stored run's full report (`quire eval --run ID --json`). */
   'eval.get': method(Library.extend({ runId: z.number().int() }), EvalReport),
   /**
-   * Runs a question set through the modes (`quire eval`): a file's text (`questions`) or a set generated
+   * Runs a question set through the modes (`quire eval`): a file's text (`questions`), a file's path (`questionsPath`) or a set generated
    * into the library (`set`). `model: null` runs without a model; default: the active model. Events say
    * how far each mode is; the result is the report (saved unless `save: false`).
    */
   'eval.run': streaming(
     Library.extend({
       questions: z.object({ text: z.string(), label: z.string() }).optional(),
+      /** A question file on the engine's machine (JSON lines), read by the engine: the app's "import a file by path". */
+      questionsPath: z.string().min(1).optional(),
       set: z.union([z.literal('latest'), z.number().int()]).optional(),
       split: z.enum(['train', 'test', 'all']).optional(),
       model: z.string().min(1).nullable().optional(),

@@ -68,8 +68,9 @@ export function App() {
               <div className="view" hidden={view !== 'search'}>
                 <SearchView key={selected} library={selected} focusSignal={searchFocus} />
               </div>
-              {view === 'evaluate' ? (
-                <div className="view">
+              {visited.has('evaluate') ? (
+                // Kept mounted once opened, so a running evaluation keeps its progress and Cancel.
+                <div className="view" hidden={view !== 'evaluate'}>
                   <EvaluateView key={selected} library={selected} />
                 </div>
               ) : null}

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { QuireError } from '../errors.js';
 import { toJsonLines } from '../eval/dataset.js';
@@ -47,6 +47,18 @@ export function evaluationHandlers(state: EngineState): Handlers<EvaluationMetho
     } else if (p.questions) {
       questions = parseQuestionSet(p.questions.text);
       label = p.questions.label;
+    } else if (p.questionsPath) {
+      const path = resolve(p.questionsPath);
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        const why = code === 'ENOENT' ? 'there is no such file' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EISDIR' ? 'it is a folder' : (code ?? String(error));
+        throw new QuireError('not-found', `Cannot read the question file ${path}: ${why}`);
+      }
+      questions = parseQuestionSet(text);
+      label = path;
     } else {
       throw new QuireError('bad-request', 'Give a question set file, or --set latest|ID, or --list');
     }

@@ -14,8 +14,11 @@ export interface BarRow {
   color: string;
 }
 
+/** Room for the longest mode label at 12px (about 7px a character), so none is cut at the chart's left edge. */
+const labelWidth = (rows: readonly { label: string }[]): number => Math.max(150, 16 + 7 * Math.max(0, ...rows.map((r) => r.label.length)));
+
 export function barChart(title: string, rows: readonly BarRow[], options: { max?: number; format: (v: number) => string }): string {
-  const labelW = 150;
+  const labelW = labelWidth(rows);
   const barW = 200;
   const valueW = 70;
   const rowH = 22;
@@ -51,7 +54,7 @@ export interface StripRow {
 
 /** Every question as a dot on one line per mode, with the median (solid) and p95 (dashed) marked. */
 export function stripChart(title: string, rows: readonly StripRow[], format: (v: number) => string): string {
-  const labelW = 150;
+  const labelW = labelWidth(rows);
   const plotW = 460;
   const rowH = 30;
   const axisH = 26;
@@ -70,7 +73,7 @@ export function stripChart(title: string, rows: readonly StripRow[], format: (v:
       const empty = row.values.length === 0 ? `<text x="${labelW + 4}" y="${y + 4}" class="muted">no values</text>` : '';
       return (
         `<text x="${labelW - 8}" y="${y + 4}" text-anchor="end" class="label">${escapeHtml(row.label)}</text>` +
-        `<line x1="${labelW}" x2="${labelW + plotW}" y1="${y}" y2="${y}" class="grid"/>${dots}${mark(row.median, 'median', 'median')}${mark(row.p95, 'p95', 'p95')}${empty}`
+        `<line x1="${labelW}" x2="${labelW + plotW}" y1="${y}" y2="${y}" class="grid"/>${dots}${mark(row.median, 'median', 'median')}${mark(row.p95, 'p95', '95th percentile')}${empty}`
       );
     })
     .join('');
@@ -82,7 +85,7 @@ export function stripChart(title: string, rows: readonly StripRow[], format: (v:
     })
     .join('');
   return (
-    `<figure class="chart wide"><figcaption>${escapeHtml(title)} <span class="legend">dots: questions, solid line: median, dashed: p95</span></figcaption>` +
+    `<figure class="chart wide"><figcaption>${escapeHtml(title)} <span class="legend">dots: one per question, solid line: median, dashed: 95th percentile</span></figcaption>` +
     `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeHtml(title)}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
     `${body}<line x1="${labelW}" x2="${labelW + plotW}" y1="${axisY - 4}" y2="${axisY - 4}" class="axis"/>${ticks}</svg></figure>`
   );

@@ -44,16 +44,16 @@ export function planModes(input: PlanInput): ModePlan[] {
       skip: null, usesModel: false, profiles: fixed('search-only', {}), explicit: 'search-only', cites: false,
     },
     'rag-base': {
-      id: 'rag-base', label: 'RAG + base model', description: 'retrieved passages, base model, no adapter',
+      id: 'rag-base', label: 'Your documents + model', description: 'retrieved passages, base model, no adapter',
       skip: input.hasModel ? null : NO_MODEL, usesModel: true, profiles: fixed('rag-base', {}), explicit: 'rag-base', cites: true,
     },
     'adapter-only': {
-      id: 'adapter-only', label: 'Adapter, no retrieval', description: 'the fine-tuned model answers from memory',
+      id: 'adapter-only', label: 'Adapter alone, no documents', description: 'the fine-tuned model answers from memory',
       skip: needAdapter, usesModel: true, profiles: fixed('adapter-only', { retrieval: false, adapters, systemPrompt: CLOSED_BOOK_PROMPT }),
       explicit: 'adapter-only', cites: false,
     },
     'rag-adapter': {
-      id: 'rag-adapter', label: 'RAG + adapter', description: 'retrieved passages and the fine-tuned model',
+      id: 'rag-adapter', label: 'Your documents + adapter', description: 'retrieved passages and the fine-tuned model',
       skip: needAdapter, usesModel: true, profiles: fixed('rag-adapter', { adapters }), explicit: 'rag-adapter', cites: true,
     },
     router: {

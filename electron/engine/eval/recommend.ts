@@ -41,7 +41,7 @@ export function recommend(report: Pick<EvalReport, 'modes' | 'k' | 'questionCoun
   const r = runnerUp ? (value(runnerUp) ?? 0) : null;
   const margin = r === null ? null : w - r;
   const parts: string[] = [];
-  const what = basis === 'answer quality' ? 'answer quality (token F1, and declining what the library does not hold)' : basis;
+  const what = basis === 'answer quality' ? 'answer quality (token F1, and declining what the library does not hold)' : `expected sources found in the top ${report.k}`;
   if (runnerUp && margin !== null && margin < TIE) {
     const pick = latency(winner) <= latency(runnerUp) ? winner : runnerUp;
     parts.push(

@@ -13,7 +13,21 @@ const METRIC_TITLES: Record<string, string> = {
   falseAbstention: 'Wrongly declines answerable questions (lower is better)',
 };
 
-const titleOf = (name: string): string => METRIC_TITLES[name] ?? name;
+/** A metric's name in words: `citationPrecision` -> "Citation precision", `recall@5` -> "Source recall in the top 5". */
+export function titleOf(name: string): string {
+  const titled = METRIC_TITLES[name];
+  if (titled) return titled;
+  const at = /^(hit|recall|mrr)@(\d+)$/.exec(name);
+  if (at) {
+    const k = at[2]!;
+    if (at[1] === 'hit') return `Found an expected source in the top ${k}`;
+    if (at[1] === 'recall') return `Expected sources found in the top ${k}`;
+    return `Rank of the first expected source (MRR, top ${k})`;
+  }
+  // An unknown identifier still reads as words: camelCase split and capitalised.
+  const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
 const clip = (text: string, max = 1200): string => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 /**
@@ -53,29 +67,43 @@ export function renderReport(report: EvalReport): string {
 
 function meta(r: EvalReport): string {
   const items = [
-    ['run', r.runId === null ? 'not saved' : `#${r.runId}`], ['date', r.createdAt], ['questions', `${r.questionCount} from ${r.questionSet}`],
+    ['run', r.runId === null ? 'not saved' : `#${r.runId}`], ['date', readableDate(r.createdAt)], ['questions', `${r.questionCount} from ${r.questionSet}`],
     ['model', r.model ?? 'none'], ['adapters', r.adapters.join(', ') || 'none'], ['embedder', r.embedder ?? 'none'], ['K', String(r.k)],
     ['peak memory', `${r.memory.maxRssMb} MB`],
   ];
   return items.map(([k, v]) => `<span><b>${esc(k!)}</b> ${esc(v!)}</span>`).join(' ');
 }
 
+/** `2026-12-07T06:54:22.416Z` -> `2026-12-07 06:54 UTC` (the report is a file: no local time zone to assume). */
+function readableDate(iso: string): string {
+  const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})/.exec(iso);
+  return m ? `${m[1]} ${m[2]} UTC` : iso;
+}
+
 function summaryTable(r: EvalReport): string {
-  const names = r.metricNames;
-  const head = `<tr><th>mode</th><th>score</th>${names.map((n) => `<th>${esc(n)}</th>`).join('')}<th>median total</th><th>p95 total</th><th>median first token</th><th>tokens/s</th><th>peak RSS</th></tr>`;
-  const rows = r.modes
-    .map((m) => {
-      if (m.skipped !== null || !m.metrics) return `<tr class="skipped"><td>${esc(m.label)}</td><td colspan="${names.length + 6}">skipped: ${esc(m.skipped ?? '')}</td></tr>`;
-      const winner = r.recommendation.winner === m.mode ? ' class="winner"' : '';
-      return (
-        `<tr${winner}><td title="${esc(m.description)}">${esc(m.label)}${m.errors ? ` <span class="muted">(${m.errors} errors)</span>` : ''}</td><td>${formatShare(m.score)}</td>` +
-        names.map((n) => `<td>${formatMetric(n, m.metrics![n] ?? null)}</td>`).join('') +
-        `<td>${formatMs(m.latency?.totalMs.median ?? null)}</td><td>${formatMs(m.latency?.totalMs.p95 ?? null)}</td><td>${formatMs(m.latency?.firstTokenMs.median ?? null)}</td>` +
-        `<td>${formatNumber(m.latency?.tokensPerSecond.median ?? null, 1)}</td><td>${m.memory ? `${m.memory.peakRssMb} MB` : '-'}</td></tr>`
-      );
-    })
-    .join('');
-  return `<div class="scroll"><table class="summary">${head}${rows}</table></div>`;
+  // Modes are columns and measures are rows, so the summary fits a page without sideways scrolling
+  // however many measures there are; skipped modes are listed under it.
+  const ran = r.modes.filter((m) => m.skipped === null && m.metrics !== null);
+  const skipped = r.modes.filter((m) => m.skipped !== null || !m.metrics);
+  const cls = (m: ModeSummary): string => (r.recommendation.winner === m.mode ? ' class="winner"' : '');
+  const head = `<tr><th>Measure</th>${ran
+    .map((m) => `<th${cls(m)} title="${esc(m.description)}">${esc(m.label)}${r.recommendation.winner === m.mode ? ' <span class="badge">best</span>' : ''}${m.errors ? ` <span class="muted">(${m.errors} errors)</span>` : ''}</th>`)
+    .join('')}</tr>`;
+  const row = (title: string, cell: (m: ModeSummary) => string, extra = ''): string => `<tr${extra}><th scope="row">${esc(title)}</th>${ran.map((m) => `<td${cls(m)}>${cell(m)}</td>`).join('')}</tr>`;
+  const quality = [
+    row('Score (answer quality)', (m) => formatShare(m.score), ' class="score"'),
+    ...r.metricNames.map((n) => row(titleOf(n), (m) => formatMetric(n, m.metrics![n] ?? null))),
+  ].join('');
+  const speed = [
+    row('Median time per answer', (m) => formatMs(m.latency?.totalMs.median ?? null)),
+    row('95th percentile time per answer', (m) => formatMs(m.latency?.totalMs.p95 ?? null)),
+    row('Median time to first token', (m) => formatMs(m.latency?.firstTokenMs.median ?? null)),
+    row('Tokens per second (median)', (m) => formatNumber(m.latency?.tokensPerSecond.median ?? null, 1)),
+    row('Peak memory', (m) => (m.memory ? `${m.memory.peakRssMb} MB` : '-')),
+  ].join('');
+  const table = ran.length ? `<table class="summary">${head}${quality}</table><h3 class="subhead">Speed and memory</h3><table class="summary">${head}${speed}</table>` : '<p class="muted">No mode ran.</p>';
+  const skippedList = skipped.length ? `<ul class="skipped">${skipped.map((m) => `<li><b>${esc(m.label)}</b> skipped: ${esc(m.skipped ?? '')}</li>`).join('')}</ul>` : '';
+  return `${table}${skippedList}`;
 }
 
 function metricCharts(r: EvalReport, ran: ModeSummary[], colorOf: (m: ModeSummary) => string): string {
@@ -125,15 +153,21 @@ function questionBlock(q: QuestionResult, ran: ModeSummary[]): string {
       const flags = [a.metrics.abstained ? 'declined' : '', a.answerMode === 'not-found' ? 'nothing relevant found' : ''].filter(Boolean).join(', ');
       return (
         `<tr><td>${esc(m.label)}${m.mode === 'router' || m.mode.startsWith('profile:') ? `<div class="muted small">${esc(a.profile)}</div>` : ''}</td>` +
-        `<td class="answer">${text}${flags ? `<div class="muted small">${esc(flags)}</div>` : ''}</td><td>${cited}</td>` +
-        `<td>${formatShare(a.quality)}</td><td>${formatShare(a.metrics.answerF1)}</td><td>${formatNumber(a.metrics.semanticSimilarity)}</td><td>${formatShare(a.metrics.recall)}</td><td>${formatMs(a.timings.totalMs)}</td></tr>`
+        `<td class="answer">${text}${flags ? `<div class="muted small">${esc(flags)}</div>` : ''}</td><td class="cited">${cited}</td>` +
+        `<td class="measures"><dl>${measure('Score', formatShare(a.quality))}${measure('Token F1', formatShare(a.metrics.answerF1))}` +
+        `${measure('Semantic similarity', formatNumber(a.metrics.semanticSimilarity))}${measure('Expected sources found', formatShare(a.metrics.recall))}${measure('Time', formatMs(a.timings.totalMs))}</dl></td></tr>`
       );
     })
     .join('');
   return (
     `<article class="question"><h3><span class="qid">${esc(q.id)}</span> ${esc(q.question)}</h3>${expected}` +
-    `<div class="scroll"><table><tr><th>mode</th><th>answer</th><th>cited passages</th><th>score</th><th>F1</th><th>similarity</th><th>recall</th><th>time</th></tr>${rows}</table></div></article>`
+    `<div class="scroll"><table><tr><th>Mode</th><th>Answer</th><th>Cited passages</th><th>Measures</th></tr>${rows}</table></div></article>`
   );
+}
+
+/** One measure of one answer, as a line of the answer's "Measures" cell (four narrow columns instead of eight). */
+function measure(title: string, value: string): string {
+  return `<div><dt>${esc(title)}</dt><dd>${esc(value)}</dd></div>`;
 }
 
 /** Modes that do not cite still show what they retrieved. */
@@ -153,7 +187,7 @@ function citedPassage(c: NonNullable<ModeAnswer['cited']>[number]): string {
 
 function definitions(k: number): string {
   return `<details class="definitions"><summary>How the numbers are computed</summary><ul>
-<li><b>hit@${k}, recall@${k}, mrr@${k}</b>: against the expected sources (a file path or bare file name, and a page when given) in the first ${k} passages the mode retrieved; several passages of one file count as finding that file once.</li>
+<li><b>Found an expected source in the top ${k}</b> (hit@${k}), <b>expected sources found in the top ${k}</b> (recall@${k}) and <b>rank of the first expected source</b> (MRR@${k}, 1 when it comes first, ½ second...): against the expected sources (a file path or bare file name, and a page when given) in the first ${k} passages the mode retrieved; several passages of one file count as finding that file once.</li>
 <li><b>Citation precision / recall</b>: distinct cited passages from an expected source / expected sources cited at least once.</li>
 <li><b>Cited passages that contain the answer</b>: a cited passage counts when it holds at least half of the expected answer's content words.</li>
 <li><b>Answer token F1 / exact match</b>: after lower-casing and removing accents, punctuation, articles and citation markers. Search only is scored on its top passage.</li>
@@ -168,6 +202,7 @@ const CSS = `
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
 header, main { max-width: 1200px; margin: 0 auto; padding: 0 24px; }
+@media (max-width: 700px) { header, main { padding: 0 12px; } }
 header { padding-top: 24px; }
 h1 { font-size: 24px; margin: 0 0 8px; }
 h2 { font-size: 18px; margin: 32px 0 12px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
@@ -177,12 +212,17 @@ h3 { font-size: 15px; margin: 0 0 6px; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); }
-th { font-weight: 600; background: var(--soft); white-space: nowrap; }
-table.summary td { white-space: nowrap; }
-tr.winner td { background: #ecfdf5; font-weight: 600; }
-tr.skipped td { color: var(--muted); }
+th { font-weight: 600; background: var(--soft); }
+table.summary td { font-variant-numeric: tabular-nums; }
+h3.subhead { margin: 16px 0 6px; }
+svg { max-width: 100%; height: auto; }
+table.summary .winner { background: #ecfdf5; font-weight: 600; }
+table.summary th[scope="row"] { font-weight: 400; background: none; }
+table.summary tr.score th, table.summary tr.score td { font-weight: 600; }
+.badge { display: inline-block; padding: 0 6px; border-radius: 4px; background: #166534; color: #fff; font-size: 11px; font-weight: 600; }
+ul.skipped { color: var(--muted); padding-left: 18px; }
 .charts { display: flex; flex-wrap: wrap; gap: 16px 32px; }
-figure.chart { margin: 0 0 12px; }
+figure.chart { margin: 0 0 12px; max-width: 100%; }
 figure.chart figcaption { font-weight: 600; margin-bottom: 4px; }
 .legend { font-weight: 400; color: var(--muted); font-size: 12px; margin-left: 8px; }
 svg text { font: 12px system-ui, sans-serif; fill: var(--fg); }
@@ -195,7 +235,13 @@ svg .median { stroke: #111827; stroke-width: 2; }
 svg .p95 { stroke: #111827; stroke-width: 1.5; stroke-dasharray: 3 3; }
 article.question { margin: 0 0 24px; padding: 12px 16px; border: 1px solid var(--line); border-radius: 8px; }
 .qid { display: inline-block; min-width: 2em; padding: 0 6px; margin-right: 6px; border-radius: 4px; background: var(--soft); color: var(--muted); font-weight: 400; }
-td.answer { max-width: 420px; white-space: pre-wrap; overflow-wrap: anywhere; }
+td.cited { overflow-wrap: anywhere; min-width: 7em; }
+td.measures { font-size: 12px; min-width: 11em; }
+td.measures dl { margin: 0; }
+td.measures dl > div { display: flex; justify-content: space-between; gap: 8px; }
+td.measures dt { color: var(--muted); }
+td.measures dd { margin: 0; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.answer { min-width: 8em; max-width: 420px; white-space: pre-wrap; overflow-wrap: anywhere; }
 details summary { cursor: pointer; }
 details.bad summary { color: #b91c1c; }
 details.good summary { color: #166534; }

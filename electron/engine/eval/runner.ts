@@ -66,7 +66,14 @@ export async function runEvaluation(deps: EvalDeps, questions: readonly EvalQues
     const sampler = new RssSampler();
     const answers: ModeAnswer[] = [];
     try {
+      let yielded = Date.now();
       for (const [i, question] of questions.entries()) {
+        // Search-only answers settle without real I/O: give the event loop a turn now and then, so that a
+        // cancel (and progress) sent over the socket is handled while the run goes on.
+        if (Date.now() - yielded > 25) {
+          await yieldToEventLoop();
+          yielded = Date.now();
+        }
         if (options.signal?.aborted) throw new Error('The evaluation was cancelled');
         const answer = await answerOne(answerer, plan, question, options, similarity);
         answers.push(answer);
@@ -92,6 +99,8 @@ export async function runEvaluation(deps: EvalDeps, questions: readonly EvalQues
   report.recommendation = recommend(report);
   return report;
 }
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function fillSummary(summary: ModeSummary, k: number, questions: readonly EvalQuestion[], answers: ModeAnswer[], peakRss: number): void {
   summary.questions = answers.length;
