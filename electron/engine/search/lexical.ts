@@ -31,6 +31,9 @@ export interface LexicalOptions {
   postingBudget?: number;
 }
 
+/** The share of plain FTS5's predicted cost a MaxScore search may spend before handing the search to FTS5 whole. */
+const PLAIN_SHARE = 0.5;
+
 export const DEFAULT_LEXICAL: Required<LexicalOptions> = {
   weights: [1, 2, 1.5],
   commonTermShare: 0.1,
@@ -190,7 +193,9 @@ export class LexicalSearch {
     // common words here costs about COMPLETION_COST of them. Up to `exactUpTo` chunks, a search
     // that would cost more than FTS5 ranking every match does that instead (same result).
     const exactOnly = rows <= this.options.exactUpTo;
-    const plainCost = stats.reduce((sum, s) => sum + s.df, 0);
+    // Half of it: giving up after spending up to the whole of plain's cost made the worst searches
+    // cost plain's twice over (measured: exact p95 1.7x plain FTS5's at 10k and 100k chunks).
+    const plainCost = stats.reduce((sum, s) => sum + s.df, 0) * PLAIN_SHARE;
     let spent = 0;
     const rank = (count: number, fetch: number): [number, number][] | null => {
       const cost = order.slice(0, count).reduce((sum, s) => sum + s.df, 0);
