@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
-import { cpSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makePdf } from '../../scripts/fixtures/documents.js';
 import { ROOT } from '../helpers.js';
 import { WireClient, haveBrowser, startHarness, warnSkips, type Harness } from './harness.js';
 
@@ -48,6 +49,10 @@ describe.skipIf(!haveBrowser)('a PDF citation shows its page with the passage hi
     const docs = join(h.tmp.dir, 'reports');
     mkdirSync(docs);
     cpSync(REPORT, join(docs, 'report.pdf'));
+    // A full page of long paragraphs (more than one passage), the last passage at the foot: the view must scroll down to it.
+    const paragraphs = Array.from({ length: 6 }, (_, i) => `Ledger part ${i + 1}. ${Array.from({ length: 7 }, (_, j) => `On day ${i * 7 + j + 1} the harbour master wrote down the ships, their cargo and the weather.`).join(' ')}`);
+    paragraphs[5] += ' At the foot of the page the narwhal migration is recorded.';
+    writeFileSync(join(docs, 'ledger.pdf'), await makePdf([{ heading: 'Ledger', paragraphs: ['An opening page.'] }, { heading: 'Harbour', paragraphs }]));
     wire = await WireClient.connect(h.server);
     await wire.call('libraries.create', { library: 'reports', folders: [docs], embedder: null });
     await wire.call('libraries.index', { library: 'reports' });
@@ -110,5 +115,46 @@ describe.skipIf(!haveBrowser)('a PDF citation shows its page with the passage hi
     expect(await byId('passage-pdf-canvas').getAttribute('data-page')).toBe('3');
     expect(await page.getByTestId('passage-pdf-highlight').count()).toBeGreaterThan(0);
     await h.shot(page, 'page-3');
+  });
+
+  it('scrolls down the page to a passage at its foot', async () => {
+    await byId('passage-close').click();
+    // A short window: the foot of the page starts out of view.
+    await page.setViewportSize({ width: 1280, height: 600 });
+    await byId('search-input').fill('narwhal migration');
+    const result = page.getByTestId('search-result').first();
+    await expect.poll(async () => (await result.textContent()) ?? '', { timeout: 15_000 }).toContain('narwhal');
+    await result.click();
+    await expect.poll(() => byId('passage-pdf').getAttribute('data-status'), { timeout: 30_000 }).toBe('shown');
+    expect(await byId('passage-pdf-canvas').getAttribute('data-page')).toBe('2');
+    const layout = await pageLayout();
+    await h.shot(page, 'foot-of-page');
+    // The passage starts well down the page, and the view scrolled so that its start shows.
+    expect(layout.boxes[0]!.top - layout.canvas.top).toBeGreaterThan(layout.canvas.height / 3);
+    expect(layout.canvas.top).toBeLessThan(0);
+    expect(layout.boxes[0]!.top).toBeGreaterThanOrEqual(0);
+    expect(layout.boxes[0]!.bottom).toBeLessThanOrEqual(layout.viewport);
+    expect(layout.inkUnderFirst).toBeGreaterThan(0.02);
+    await page.setViewportSize({ width: 1280, height: 860 });
+  });
+
+  it('a source cited in an answer opens on its page too', async () => {
+    await byId('passage-close').click();
+    await byId('nav-chat').click();
+    await page.getByTestId('library-item').first().click();
+    await byId('nav-chat').click();
+    await h.shot(page, 'chat');
+    await byId('chat-input').fill('Where are the wombat burrows counted?');
+    await byId('chat-send').click();
+    const source = page.getByTestId('source-item').first();
+    await expect.poll(() => source.isVisible(), { timeout: 30_000 }).toBe(true);
+    await h.shot(page, 'answer');
+    await source.click();
+    expect(await byId('passage-location').textContent()).toMatch(/page 2/i);
+    await expect.poll(() => byId('passage-pdf').getAttribute('data-status'), { timeout: 30_000 }).toBe('shown');
+    expect(await byId('passage-pdf-canvas').getAttribute('data-page')).toBe('2');
+    expect(await page.getByTestId('passage-pdf-highlight').count()).toBeGreaterThan(0);
+    await h.shot(page, 'from-answer');
+    expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
   });
 });
