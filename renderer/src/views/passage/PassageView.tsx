@@ -16,6 +16,8 @@ export function PassageView({ target, onClose }: { target: PassageTarget; onClos
   const [passage, setPassage] = useState<Passage | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
   const [pdfFailed, setPdfFailed] = useState<string | null>(null);
+  // A page whose text layer lacks the passage (a scan read by OCR) shows the passage's text unfolded.
+  const [pdfUnmatched, setPdfUnmatched] = useState(false);
   const dialog = useRef<HTMLDivElement>(null);
   const mark = useRef<HTMLElement>(null);
 
@@ -24,6 +26,7 @@ export function PassageView({ target, onClose }: { target: PassageTarget; onClos
     setPassage(null);
     setError(null);
     setPdfFailed(null);
+    setPdfUnmatched(false);
     client.call('passages.get', { library: target.library, chunkId: target.chunkId }).then(
       (p) => current && setPassage(p),
       (e: unknown) => {
@@ -86,8 +89,8 @@ export function PassageView({ target, onClose }: { target: PassageTarget; onClos
         <div className="passage-body">
           {pdf ? (
             <>
-              <PdfPage url={pdf.fileUrl!} page={pdf.page!} text={pdf.text} onFailed={setPdfFailed} />
-              <details className="passage-as-text">
+              <PdfPage url={pdf.fileUrl!} page={pdf.page!} text={pdf.text} onFailed={setPdfFailed} onShown={(highlights) => setPdfUnmatched(highlights === 0)} />
+              <details className="passage-as-text" open={pdfUnmatched || undefined}>
                 <summary>The passage as text</summary>
                 <PassageContext passage={pdf} />
               </details>

@@ -33,12 +33,14 @@ function loadPdfJs(): Promise<PdfJs> {
  * the words it was read from. Calls `onFailed` when the page cannot be shown, so that the text
  * view can stand in.
  */
-export function PdfPage({ url, page, text, onFailed }: { url: string; page: number; text: string; onFailed(message: string): void }) {
+export function PdfPage({ url, page, text, onFailed, onShown }: { url: string; page: number; text: string; onFailed(message: string): void; onShown?(highlights: number): void }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const frame = useRef<HTMLDivElement>(null);
   const [state, setState] = useState<PdfState>({ status: 'loading' });
   const failed = useRef(onFailed);
   failed.current = onFailed;
+  const shownRef = useRef(onShown);
+  shownRef.current = onShown;
 
   useEffect(() => {
     let current = true;
@@ -79,7 +81,9 @@ export function PdfPage({ url, page, text, onFailed }: { url: string; page: numb
         const left = share(span.start);
         boxes.push({ left: m[4]! + left, top: m[5]! - fontHeight, width: Math.max(2, share(end) - left), height: fontHeight * 1.2 });
       }
-      if (current) setState({ status: 'shown', width: viewport.width, height: viewport.height, boxes, pages: doc.numPages });
+      if (!current) return;
+      setState({ status: 'shown', width: viewport.width, height: viewport.height, boxes, pages: doc.numPages });
+      shownRef.current?.(boxes.length);
     })().catch((error: unknown) => {
       if (!current) return;
       const message = error instanceof Error ? error.message : String(error);
@@ -103,7 +107,7 @@ export function PdfPage({ url, page, text, onFailed }: { url: string; page: numb
       {state.status === 'loading' ? <p className="muted small">Drawing page {page}…</p> : null}
       {shown && shown.boxes.length === 0 ? (
         <p className="muted small" data-testid="passage-pdf-unmatched">
-          The passage's words were not found in this page's text layer (a scanned page is read by OCR); its text is below.
+          The passage's words are not in this page's text layer (a scanned page is read by OCR): its text is below the page.
         </p>
       ) : null}
       <div className="pdf-frame" ref={frame} style={shown ? { width: shown.width, height: shown.height } : undefined}>
