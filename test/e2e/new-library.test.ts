@@ -57,5 +57,13 @@ describe.skipIf(!haveBrowser)('a new library searches by meaning from the start'
     await expect.poll(() => byId('library-embedder').textContent(), { timeout: 10_000 }).toMatch(/tiny.*32 dimensions · 2 passages embedded/);
     await h.shot(page, 'created');
     expect(readdirSync(join(h.tmp.dir, 'data', 'models', 'embedders'))).toEqual(['tiny']);
+    // The Models catalog lists the hand-installed embedder as installed, with its size.
+    await byId('nav-models').click();
+    await byId('models-tab-catalog').click();
+    const tiny = page.locator('[data-testid="catalog-item"][data-catalog="tiny"]');
+    await expect.poll(() => tiny.isVisible(), { timeout: 10_000 }).toBe(true);
+    expect(await tiny.textContent()).toMatch(/installed.*tiny · \d+(\.\d+)? (KB|MB)/);
+    expect(await tiny.getByTestId('catalog-download').isDisabled()).toBe(true);
+    await h.shot(page, 'catalog');
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Result } from '../../shared/contract.js';
 import { catalogEntryBytes, findCatalogEntry, hasChecksums, loadCatalog } from '../models/catalog.js';
@@ -55,7 +55,7 @@ export function modelHandlers(state: EngineState): Handlers<ModelMethods> {
     'models.catalog': () => {
       const installed = new Set(registry.listModels().flatMap((m) => (m.catalogId ? [m.catalogId] : [])));
       const entries = loadCatalog().entries;
-      // Embedders installed by hand under <data-dir>/models/embedders/<id> are listed too (installed, size 0 = not counted).
+      // Embedders installed by hand under <data-dir>/models/embedders/<id> are listed too, as installed.
       const embeddersDir = join(state.dataDir, 'models', 'embedders');
       let local: string[] = [];
       try {
@@ -63,7 +63,12 @@ export function modelHandlers(state: EngineState): Handlers<ModelMethods> {
       } catch {
         local = [];
       }
-      const localItems = local.map((id) => ({ id, kind: 'embedder' as const, name: id, licence: '', sizeBytes: 0, installed: true, description: `Installed in ${join(embeddersDir, id)}` }));
+      const folderBytes = (dir: string): number =>
+        readdirSync(dir, { withFileTypes: true }).reduce((sum, d) => sum + (d.isDirectory() ? folderBytes(join(dir, d.name)) : d.isFile() ? statSync(join(dir, d.name)).size : 0), 0);
+      const localItems = local.map((id) => ({
+        id, kind: 'embedder' as const, name: id, licence: 'not recorded (installed by hand)', sizeBytes: folderBytes(join(embeddersDir, id)), installed: true,
+        description: `Installed in ${join(embeddersDir, id)}`,
+      }));
       const listed: Result<'models.catalog'> = entries.map((e) => ({
         id: e.id, kind: e.kind, name: e.name, licence: e.licence,
         sizeBytes: e.kind === 'llm' ? e.sizeBytes : e.files.reduce((sum, f) => sum + (f.sizeBytes ?? f.approxSizeBytes ?? 0), 0),
