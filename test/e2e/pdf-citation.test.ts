@@ -99,8 +99,8 @@ describe.skipIf(!haveBrowser)('a PDF citation shows its page with the passage hi
     expect(layout.boxes[0]!.bottom).toBeLessThanOrEqual(layout.viewport);
     // The passage's text is still there, folded away under the page.
     expect(await byId('passage-mark').textContent()).toContain('wombat burrows');
-    // "Open file" still opens the file's URL in browser mode.
-    expect(await byId('passage-open').getAttribute('href')).toMatch(/^\/files\/reports\/\d+\?token=/);
+    // "Open file" still opens the file's URL in browser mode, at the passage's page in the browser's PDF viewer.
+    expect(await byId('passage-open').getAttribute('href')).toMatch(/^\/files\/reports\/\d+\?token=[^#]+#page=2$/);
     await h.shot(page, 'page-2');
     expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
   });
