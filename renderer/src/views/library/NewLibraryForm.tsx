@@ -88,7 +88,8 @@ export function NewLibraryForm() {
 
   const nameCheck = name ? LibraryName.safeParse(name) : null;
   const nameError = nameCheck && !nameCheck.success ? capitalised(nameCheck.error.issues[0]?.message ?? 'Not a valid name') : libraries?.some((l) => l.name === name) ? `A library named "${name}" already exists` : null;
-  const canSubmit = !busy && !!name && !nameError && folder.trim() !== '';
+  // While the suggested embedder downloads, the library waits for it (leaving the form cancels the download).
+  const canSubmit = !busy && !pull && !!name && !nameError && folder.trim() !== '';
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -223,7 +224,7 @@ export function NewLibraryForm() {
       </details>
       <div className="actions">
         <button type="submit" className="primary" data-testid="new-library-submit" disabled={!canSubmit}>
-          {busy ? 'Creating…' : 'Create and index'}
+          {busy ? 'Creating…' : pull ? 'Waiting for the download…' : 'Create and index'}
         </button>
       </div>
     </form>

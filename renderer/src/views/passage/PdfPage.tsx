@@ -50,6 +50,8 @@ export function PdfPage({ url, page, text, onFailed, onShown }: { url: string; p
       const lib = await loadPdfJs();
       const task = lib.getDocument({ url, isEvalSupported: false, disableAutoFetch: true, disableStream: true, disableRange: true, withCredentials: false });
       cleanup = () => void task.destroy();
+      // Closed (or moved to another passage) while pdf.js was loading: the document is let go at once.
+      if (!current) return void task.destroy();
       const doc = await task.promise;
       const pdfPage = await doc.getPage(Math.min(Math.max(1, page), doc.numPages));
       if (!current || !canvas.current || !frame.current) return;
