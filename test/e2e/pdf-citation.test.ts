@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ const REPORT = join(ROOT, 'test', 'fixtures', 'generated', 'all-formats', 'repor
 let h: Harness;
 let page: Page;
 let wire: WireClient;
+let docs: string;
 const consoleErrors: string[] = [];
 const byId = (id: string) => page.getByTestId(id);
 
@@ -46,7 +47,7 @@ async function pageLayout() {
 describe.skipIf(!haveBrowser)('a PDF citation shows its page with the passage highlighted', () => {
   beforeAll(async () => {
     h = await startHarness('pdf-citation');
-    const docs = join(h.tmp.dir, 'reports');
+    docs = join(h.tmp.dir, 'reports');
     mkdirSync(docs);
     cpSync(REPORT, join(docs, 'report.pdf'));
     // A full page of long paragraphs (more than one passage), the last passage at the foot: the view must scroll down to it.
@@ -156,5 +157,21 @@ describe.skipIf(!haveBrowser)('a PDF citation shows its page with the passage hi
     expect(await page.getByTestId('passage-pdf-highlight').count()).toBeGreaterThan(0);
     await h.shot(page, 'from-answer');
     expect(consoleErrors.filter((e) => /Content Security Policy|Refused/i.test(e))).toEqual([]);
+  });
+
+  it('a PDF that can no longer be read shows the passage in its text, and says why', async () => {
+    await byId('passage-close').click();
+    rmSync(join(docs, 'ledger.pdf'));
+    await byId('nav-search').click();
+    await byId('search-input').fill('narwhal sightings migration');
+    const result = page.getByTestId('search-result').first();
+    await expect.poll(async () => (await result.textContent()) ?? '', { timeout: 15_000 }).toContain('narwhal');
+    await result.click();
+    await expect.poll(() => byId('passage-pdf-failed').isVisible(), { timeout: 30_000 }).toBe(true);
+    expect(await byId('passage-pdf').count()).toBe(0);
+    expect(await byId('passage-pdf-failed').textContent()).toContain('the file is no longer where it was read from');
+    expect(await byId('passage-pdf-failed').textContent()).not.toContain('token');
+    expect(await byId('passage-mark').textContent()).toMatch(/narwhal\s+migration/);
+    await h.shot(page, 'file-gone');
   });
 });

@@ -78,6 +78,12 @@ export function PassageView({ target, onClose }: { target: PassageTarget; onClos
                 {location}
               </p>
             ) : null}
+            {/* In the header, so that it shows while the text below is scrolled to the passage. */}
+            {pdfFailed ? (
+              <p className="muted small" data-testid="passage-pdf-failed">
+                The page could not be drawn ({pdfFailed}); the passage is shown in its text.
+              </p>
+            ) : null}
           </div>
           <div className="passage-actions">
             {passage ? <OpenFileButton passage={passage} /> : null}
@@ -96,14 +102,7 @@ export function PassageView({ target, onClose }: { target: PassageTarget; onClos
               </details>
             </>
           ) : passage ? (
-            <>
-              {pdfFailed ? (
-                <p className="muted small" data-testid="passage-pdf-failed">
-                  The page could not be drawn ({pdfFailed}); here is its text.
-                </p>
-              ) : null}
-              <PassageContext passage={passage} markRef={mark} />
-            </>
+            <PassageContext passage={passage} markRef={mark} />
           ) : error ? (
             <div data-testid="passage-error">
               <p className="field-error">{error.message}</p>

@@ -28,6 +28,15 @@ function loadPdfJs(): Promise<PdfJs> {
   return pdfjs;
 }
 
+/** Why a page could not be drawn, in words (pdf.js's own messages carry the file's URL, with its token). */
+function reason(error: unknown): string {
+  const e = error as { name?: string; status?: number } | null;
+  if (e?.name === 'ResponseException') return e.status === 404 ? 'the file is no longer where it was read from' : `the file could not be fetched (HTTP ${e.status ?? 'error'})`;
+  if (e?.name === 'PasswordException') return 'the PDF needs a password';
+  if (e?.name === 'InvalidPDFException') return 'the file is not a readable PDF';
+  return 'pdf.js could not read it';
+}
+
 /**
  * One page of a PDF, drawn by pdf.js from the document's URL, with the passage highlighted over
  * the words it was read from. Calls `onFailed` when the page cannot be shown, so that the text
@@ -88,7 +97,7 @@ export function PdfPage({ url, page, text, onFailed, onShown }: { url: string; p
       shownRef.current?.(boxes.length);
     })().catch((error: unknown) => {
       if (!current) return;
-      const message = error instanceof Error ? error.message : String(error);
+      const message = reason(error);
       setState({ status: 'failed', message });
       failed.current(message);
     });
