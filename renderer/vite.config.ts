@@ -32,6 +32,8 @@ export default defineConfig({
   root: import.meta.dirname,
   base: './',
   plugins: [react(), contentSecurityPolicy()],
+  // pdf.js's worker (the passage view draws PDF pages) is bundled as an ES module script of the app's own origin.
+  worker: { format: 'es' },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Result } from '../../shared/contract.js';
 import { catalogEntryBytes, findCatalogEntry, hasChecksums, loadCatalog } from '../models/catalog.js';
@@ -54,12 +54,28 @@ export function modelHandlers(state: EngineState): Handlers<ModelMethods> {
 
     'models.catalog': () => {
       const installed = new Set(registry.listModels().flatMap((m) => (m.catalogId ? [m.catalogId] : [])));
-      return loadCatalog().entries.map((e) => ({
+      const entries = loadCatalog().entries;
+      // Embedders installed by hand under <data-dir>/models/embedders/<id> are listed too, as installed.
+      const embeddersDir = join(state.dataDir, 'models', 'embedders');
+      let local: string[] = [];
+      try {
+        local = readdirSync(embeddersDir, { withFileTypes: true }).filter((d) => d.isDirectory() && !entries.some((e) => e.id === d.name)).map((d) => d.name).sort();
+      } catch {
+        local = [];
+      }
+      const folderBytes = (dir: string): number =>
+        readdirSync(dir, { withFileTypes: true }).reduce((sum, d) => sum + (d.isDirectory() ? folderBytes(join(dir, d.name)) : d.isFile() ? statSync(join(dir, d.name)).size : 0), 0);
+      const localItems = local.map((id) => ({
+        id, kind: 'embedder' as const, name: id, licence: 'not recorded (installed by hand)', sizeBytes: folderBytes(join(embeddersDir, id)), installed: true,
+        description: `Installed in ${join(embeddersDir, id)}`,
+      }));
+      const listed: Result<'models.catalog'> = entries.map((e) => ({
         id: e.id, kind: e.kind, name: e.name, licence: e.licence,
         sizeBytes: e.kind === 'llm' ? e.sizeBytes : e.files.reduce((sum, f) => sum + (f.sizeBytes ?? f.approxSizeBytes ?? 0), 0),
         installed: installed.has(e.id) || (e.kind === 'embedder' && existsSync(join(state.dataDir, 'models', 'embedders', e.id))),
         description: e.description, sizeExact: catalogEntryBytes(e).exact, checksums: hasChecksums(e), entry: e,
       }));
+      return [...listed, ...localItems];
     },
 
     'models.pull': async (p, context) => {

@@ -8,8 +8,11 @@ export function OpenFileButton({ passage }: { passage: Passage }) {
   const { report } = useBanner();
 
   if (client.shell === 'browser' && passage.fileUrl) {
+    // The browser's PDF viewer opens at the passage's page (a fragment: the request is the same).
+    const isPdf = passage.kind === 'pdf' || /\.pdf$/i.test(passage.path);
+    const href = isPdf && passage.page !== null ? `${passage.fileUrl}#page=${passage.page}` : passage.fileUrl;
     return (
-      <a className="button secondary" href={passage.fileUrl} target="_blank" rel="noopener noreferrer" data-testid="passage-open">
+      <a className="button secondary" href={href} target="_blank" rel="noopener noreferrer" data-testid="passage-open">
         Open file
       </a>
     );

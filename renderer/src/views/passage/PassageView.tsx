@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useRef, useState, type KeyboardEvent, type Ref } from 'react';
 import type { ErrorPayload } from '../../../../electron/shared/contract.js';
 import { toErrorPayload } from '../../client/errors.js';
 import { formatLocation } from '../../lib/format.js';
@@ -7,6 +7,7 @@ import type { PassageTarget } from '../../state/app.js';
 import { useBanner } from '../../state/banner.js';
 import { useClient } from '../../state/client.js';
 import { OpenFileButton } from './OpenFileButton.js';
+import { PdfPage } from './PdfPage.js';
 
 /** A cited or found passage, read in its context (the passages before and after it). */
 export function PassageView({ target, onClose }: { target: PassageTarget; onClose(): void }) {
@@ -14,6 +15,9 @@ export function PassageView({ target, onClose }: { target: PassageTarget; onClos
   const { report } = useBanner();
   const [passage, setPassage] = useState<Passage | null>(null);
   const [error, setError] = useState<ErrorPayload | null>(null);
+  const [pdfFailed, setPdfFailed] = useState<string | null>(null);
+  // A page whose text layer lacks the passage (a scan read by OCR) shows the passage's text unfolded.
+  const [pdfUnmatched, setPdfUnmatched] = useState(false);
   const dialog = useRef<HTMLDivElement>(null);
   const mark = useRef<HTMLElement>(null);
 
@@ -21,6 +25,8 @@ export function PassageView({ target, onClose }: { target: PassageTarget; onClos
     let current = true;
     setPassage(null);
     setError(null);
+    setPdfFailed(null);
+    setPdfUnmatched(false);
     client.call('passages.get', { library: target.library, chunkId: target.chunkId }).then(
       (p) => current && setPassage(p),
       (e: unknown) => {
@@ -42,9 +48,12 @@ export function PassageView({ target, onClose }: { target: PassageTarget; onClos
     return () => before?.focus?.();
   }, []);
 
+  // A passage from a PDF is shown on its page, drawn from the document's URL (browser mode serves it).
+  const pdf = passage && passage.fileUrl && passage.page !== null && (passage.kind === 'pdf' || /\.pdf$/i.test(passage.path)) && !pdfFailed ? passage : null;
+
   useEffect(() => {
-    mark.current?.scrollIntoView({ block: 'center' });
-  }, [passage]);
+    if (!pdf) mark.current?.scrollIntoView({ block: 'center' });
+  }, [passage, pdf]);
 
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.key === 'Escape') {
@@ -69,6 +78,12 @@ export function PassageView({ target, onClose }: { target: PassageTarget; onClos
                 {location}
               </p>
             ) : null}
+            {/* In the header, so that it shows while the text below is scrolled to the passage. */}
+            {pdfFailed ? (
+              <p className="muted small" data-testid="passage-pdf-failed">
+                The page could not be drawn ({pdfFailed}); the passage is shown in its text.
+              </p>
+            ) : null}
           </div>
           <div className="passage-actions">
             {passage ? <OpenFileButton passage={passage} /> : null}
@@ -78,14 +93,16 @@ export function PassageView({ target, onClose }: { target: PassageTarget; onClos
           </div>
         </header>
         <div className="passage-body">
-          {passage ? (
-            <div className="passage-context" data-testid="passage-text">
-              {passage.before ? <p className="context">{passage.before}</p> : null}
-              <mark ref={mark} className="passage-mark" data-testid="passage-mark">
-                {passage.text}
-              </mark>
-              {passage.after ? <p className="context">{passage.after}</p> : null}
-            </div>
+          {pdf ? (
+            <>
+              <PdfPage url={pdf.fileUrl!} page={pdf.page!} text={pdf.text} onFailed={setPdfFailed} onShown={(highlights) => setPdfUnmatched(highlights === 0)} />
+              <details className="passage-as-text" open={pdfUnmatched || undefined}>
+                <summary>The passage as text</summary>
+                <PassageContext passage={pdf} />
+              </details>
+            </>
+          ) : passage ? (
+            <PassageContext passage={passage} markRef={mark} />
           ) : error ? (
             <div data-testid="passage-error">
               <p className="field-error">{error.message}</p>
@@ -105,6 +122,19 @@ export function PassageView({ target, onClose }: { target: PassageTarget; onClos
           )}
         </div>
       </div>
+    </div>
+  );
+}
+
+/** The passage marked between its neighbours. */
+function PassageContext({ passage, markRef }: { passage: Passage; markRef?: Ref<HTMLElement> }) {
+  return (
+    <div className="passage-context" data-testid="passage-text">
+      {passage.before ? <p className="context">{passage.before}</p> : null}
+      <mark ref={markRef} className="passage-mark" data-testid="passage-mark">
+        {passage.text}
+      </mark>
+      {passage.after ? <p className="context">{passage.after}</p> : null}
     </div>
   );
 }
