@@ -1,5 +1,5 @@
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { registerIpcHandlers, type IpcEventLike } from '../../electron/main/ipc-router.js';
 import { contract, isStreamMethod } from '../../electron/shared/contract.js';
 import { fakeEngineLink, fakeIpcMain } from '../electron-fakes.js';
@@ -73,9 +73,10 @@ describe('IPC router (real MessageChannel ports)', () => {
     engineEnd.port.postMessage({ type: 'event', event: { n: 1 } });
     engineEnd.port.postMessage({ type: 'result', result: { done: true } });
     windowEnd.postMessage({ type: 'cancel' });
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(atWindow).toEqual([{ type: 'event', event: { n: 1 } }, { type: 'result', result: { done: true } }]);
-    expect(engineEnd.received).toEqual([{ type: 'cancel' }]);
+    await vi.waitFor(() => {
+      expect(atWindow).toEqual([{ type: 'event', event: { n: 1 } }, { type: 'result', result: { done: true } }]);
+      expect(engineEnd.received).toEqual([{ type: 'cancel' }]);
+    });
     // Closing the engine's end (its process died) is seen at the window's end.
     const closed = new Promise((resolve) => windowEnd.once('close', resolve));
     engineEnd.port.close();

@@ -63,8 +63,7 @@ describe('preload: window.quire', () => {
     const stream = quire.stream('models.pull', { id: 'late' });
     const engineEnd = await engine.nextStream();
     engineEnd.port.postMessage({ type: 'result', result: { id: 'late', path: '/m' } });
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(electron.portDelivery.held).toHaveLength(1);
+    await vi.waitFor(() => expect(electron.portDelivery.held).toHaveLength(1));
     electron.portDelivery.held.shift()!();
     expect(await within(stream.result)).toEqual({ value: { id: 'late', path: '/m' } });
     engineEnd.port.close();
@@ -82,9 +81,10 @@ describe('preload: window.quire', () => {
     early.cancel();
     const second = await engine.nextStream();
     electron.portDelivery.held.splice(0).forEach((send) => send());
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(first.received).toEqual([{ type: 'cancel' }]);
-    expect(second.received).toEqual([{ type: 'cancel' }]);
+    await vi.waitFor(() => {
+      expect(first.received).toEqual([{ type: 'cancel' }]);
+      expect(second.received).toEqual([{ type: 'cancel' }]);
+    });
     first.port.postMessage({ type: 'error', error: { code: 'cancelled', message: 'Cancelled' } });
     expect(await within(running.result)).toMatchObject({ error: { code: 'cancelled' } });
     second.port.close();

@@ -39,8 +39,7 @@ describe('validated client (Electron)', () => {
     engineEnd.port.postMessage({ type: 'event', event: { downloadedBytes: 1, totalBytes: null, file: 'a' } });
     engineEnd.port.postMessage({ type: 'event', event: { downloadedBytes: 'lots', totalBytes: null, file: 'a' } });
     engineEnd.port.postMessage({ type: 'event', event: { downloadedBytes: 3, totalBytes: null, file: 'a' } });
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    expect(engineEnd.received).toEqual([{ type: 'cancel' }]);
+    await vi.waitFor(() => expect(engineEnd.received).toEqual([{ type: 'cancel' }]));
     engineEnd.port.postMessage({ type: 'result', result: { id: 'tiny', path: '/m' } });
     await expect(stream.result).rejects.toMatchObject({ code: 'bad-event', message: expect.stringMatching(/downloadedBytes/) });
     expect(events).toEqual([{ downloadedBytes: 1, totalBytes: null, file: 'a' }]);
