@@ -1,12 +1,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { readOrCreateApiKey } from '../engine/index.js';
+import { contentTypeOf, documentHeaders, documentPath, openRegularFile, parseDocumentPath } from '../host/document-files.js';
 import { EngineHost } from '../host/engine-host.js';
 import { ClientMessage, EngineError, isStreamMethod, type MethodName, type ServerMessage } from '../shared/contract.js';
 import { forkEngineProcess } from './engine-process.js';
@@ -34,12 +34,6 @@ export interface BrowserModeServer {
 }
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8',
-  '.md': 'text/plain; charset=utf-8', '.pdf': 'application/pdf', '.csv': 'text/plain; charset=utf-8', '.log': 'text/plain; charset=utf-8',
-};
-
 export function defaultStaticDir(): string {
   return resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'renderer', 'dist');
 }
@@ -86,16 +80,10 @@ export async function startBrowserMode(options: BrowserModeOptions): Promise<Bro
     if (isOpenAiPath(url.pathname)) return void (await handleOpenAiRequest(request, response, { engine, apiKey: () => readOrCreateApiKey(options.dataDir) }));
     if (url.pathname.startsWith('/files/')) {
       if (!hasToken(request)) return refuse(response, 401, 'Unauthorized: missing or wrong token');
-      const [, , library, id] = url.pathname.split('/');
-      const libraryName = safeDecode(library ?? '');
-      const documentId = Number(id);
-      if (libraryName === null || !Number.isInteger(documentId)) return refuse(response, 404, 'No such document');
-      const path = await engine.call('documents.file', { library: libraryName, documentId }).then(
-        (found) => found.path,
-        () => null,
-      );
+      const wanted = parseDocumentPath(url.pathname.slice('/files/'.length));
+      const path = wanted && (await documentPath(engine, wanted.library, wanted.documentId));
       if (!path) return refuse(response, 404, 'No such document');
-      return sendFile(response, path, { 'Content-Type': TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream', 'X-Content-Type-Options': 'nosniff', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox" });
+      return sendFile(response, path, documentHeaders(path));
     }
     await serveStatic(staticDir, url.pathname, response, port);
   };
@@ -217,26 +205,11 @@ function failRequest(request: IncomingMessage, response: ServerResponse, error: 
   else refuse(response, 500, 'Internal error');
 }
 
-/**
- * Opens the file once and streams from that handle: no check-then-read race, and a path that is
- * now a folder, gone or unreadable is a 404 rather than an unhandled stream error.
- */
+/** Streams from the one open handle (see `openRegularFile`). */
 async function sendFile(response: ServerResponse, path: string, headers: Record<string, string>): Promise<void> {
-  let handle: Awaited<ReturnType<typeof open>>;
-  try {
-    handle = await open(path, 'r');
-  } catch {
-    return refuse(response, 404, 'No such document');
-  }
-  let size: number;
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile()) throw new Error('not a file');
-    size = stats.size;
-  } catch {
-    await handle.close().catch(() => undefined);
-    return refuse(response, 404, 'No such document');
-  }
+  const opened = await openRegularFile(path);
+  if (!opened) return refuse(response, 404, 'No such document');
+  const { handle, size } = opened;
   response.writeHead(200, { ...headers, 'Content-Length': size });
   const stream = handle.createReadStream();
   stream.on('error', (error) => {
@@ -256,7 +229,7 @@ async function serveStatic(root: string, pathname: string, response: ServerRespo
   if (!existsSync(file) || statSync(file).isDirectory()) file = join(root, 'index.html');
   if (!existsSync(file)) return refuse(response, 503, `The UI is not built: run npm run build (looked in ${root})`);
   return sendFile(response, file, {
-    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Type': contentTypeOf(file),
     'Content-Security-Policy': `default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:${port} ws://localhost:${port}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'`,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'no-referrer',

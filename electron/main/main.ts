@@ -4,7 +4,7 @@ import { EngineHost, type EngineProcess } from '../host/engine-host.js';
 import type { EngineToHost } from '../shared/engine-protocol.js';
 import { engineLink } from './engine-link.js';
 import { registerIpcHandlers, type IpcMainLike } from './ipc-router.js';
-import { appProtocolHandler } from './protocol.js';
+import { appProtocolHandler, DOCUMENT_URL_TEMPLATE } from './protocol.js';
 import { APP_ORIGIN, denyPermissions, hardenWebContents, windowOptions } from './security.js';
 
 // Layout of the packaged app: dist-electron/{main,preload}.cjs next to dist/ (engine) and renderer/dist.
@@ -47,7 +47,7 @@ function utilityEngineProcess(): EngineProcess {
 const engine = new EngineHost({
   spawn: utilityEngineProcess,
   // Parser and OCR workers run as worker threads: packaged, the RunAsNode fuse is off and fork() cannot start Node.
-  init: { dataDir: process.env.QUIRE_DATA_DIR ?? app.getPath('userData'), watch: true, openFiles: false, workers: 'thread' },
+  init: { dataDir: process.env.QUIRE_DATA_DIR ?? app.getPath('userData'), watch: true, openFiles: false, workers: 'thread', fileUrlTemplate: DOCUMENT_URL_TEMPLATE },
   onNotice: (notice) => {
     for (const window of windows) window.webContents.send('quire:notice', notice);
   },
@@ -67,7 +67,7 @@ app.on('web-contents-created', (_event, contents) => hardenWebContents(contents,
 
 void app.whenReady().then(() => {
   denyPermissions(session.defaultSession);
-  protocol.handle('app', appProtocolHandler(rendererDir));
+  protocol.handle('app', appProtocolHandler(rendererDir, { engine }));
   engine.start().catch((error: unknown) => {
     for (const window of windows) window.webContents.send('quire:notice', { kind: 'engine-restarted', message: `The engine could not start: ${(error as Error).message}` });
   });

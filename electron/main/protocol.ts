@@ -1,29 +1,44 @@
 import { readFile } from 'node:fs/promises';
-import { extname, join, normalize, sep } from 'node:path';
+import { join, normalize, sep } from 'node:path';
+import { Readable } from 'node:stream';
+import type { EngineCalls } from '../shared/contract.js';
+import { contentTypeOf, documentHeaders, documentPath, openRegularFile, parseDocumentPath } from '../host/document-files.js';
 import { CONTENT_SECURITY_POLICY } from './security.js';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.woff2': 'font/woff2',
-};
+/** Where the UI fetches a library's source file from (the engine's `fileUrlTemplate`; served below). */
+export const DOCUMENT_URL_TEMPLATE = 'app://quire/files/{library}/{document}';
 
-/** Serves the built renderer for `app://quire/...`, with the CSP on every response and no way out of `rendererDir`. */
-export function appProtocolHandler(rendererDir: string): (request: { url: string }) => Promise<Response> {
+/**
+ * Serves `app://quire/...`: the built renderer, with the CSP on every response and no way out of
+ * `rendererDir`; and, given the engine, `files/{library}/{document}`, a library's source file (the
+ * passage view draws PDF pages from it), as `quire serve` serves `/files/`.
+ */
+export function appProtocolHandler(rendererDir: string, options: { engine?: Pick<EngineCalls, 'call'> } = {}): (request: { url: string }) => Promise<Response> {
   const root = normalize(rendererDir);
   return async (request) => {
     const url = new URL(request.url);
     if (url.host !== 'quire') return new Response('Not found', { status: 404 });
+    if (url.pathname.startsWith('/files/') && options.engine) return documentResponse(options.engine, url.pathname.slice('/files/'.length));
     const relative = normalize(decodeURIComponent(url.pathname)).replace(/^([/\\])+/, '') || 'index.html';
     const file = join(root, relative);
     if (!file.startsWith(root + sep)) return new Response('Forbidden', { status: 403 });
     try {
       const body = await readFile(file);
-      return new Response(body, { headers: { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' } });
+      return new Response(body, { headers: { 'Content-Type': contentTypeOf(file), 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' } });
     } catch {
       const index = await readFile(join(root, 'index.html')).catch(() => null);
       return index
-        ? new Response(index, { headers: { 'Content-Type': TYPES['.html']!, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } })
+        ? new Response(index, { headers: { 'Content-Type': contentTypeOf('index.html'), 'Content-Security-Policy': CONTENT_SECURITY_POLICY } })
         : new Response('Not found', { status: 404 });
     }
   };
+}
+
+async function documentResponse(engine: Pick<EngineCalls, 'call'>, rest: string): Promise<Response> {
+  const wanted = parseDocumentPath(rest);
+  const path = wanted && (await documentPath(engine, wanted.library, wanted.documentId));
+  const opened = path ? await openRegularFile(path) : null;
+  if (!path || !opened) return new Response('No such document', { status: 404 });
+  const body = Readable.toWeb(opened.handle.createReadStream()) as unknown as ReadableStream<Uint8Array>;
+  return new Response(body, { headers: { ...documentHeaders(path), 'Content-Length': String(opened.size) } });
 }

@@ -158,7 +158,7 @@ describe('main process wiring (fake electron module)', () => {
     expect(handlers.sort()).toEqual(Object.keys(contract).map(channelFor).sort());
     expect(permissionHandlers.sort()).toEqual(['check', 'device', 'request']);
     // The engine is told to run parsers and OCR in threads: fork does not work in a packaged app.
-    expect(initMessages[0]).toMatchObject({ type: 'init', options: { workers: 'thread', openFiles: false } });
+    expect(initMessages[0]).toMatchObject({ type: 'init', options: { workers: 'thread', openFiles: false, fileUrlTemplate: 'app://quire/files/{library}/{document}' } });
     expect(forks[0]).toMatch(/dist[/\\]engine[/\\]host[/\\]engine-entry\.js$/);
     expect(windows).toHaveLength(1);
     expect(windows[0]!.url).toBe('app://quire/index.html');

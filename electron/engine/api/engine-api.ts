@@ -26,7 +26,7 @@ export interface EngineApiOptions {
   llm?: { contextSize?: number };
   /** The generation model to keep loaded (`quire serve --model`): a registered id or a GGUF path, overriding the active model. */
   model?: string;
-  /** Where the shell serves a document's file: `{library}` and `{document}` are filled in (browser mode); none in Electron. */
+  /** Where the shell serves a document's file: `{library}` and `{document}` are filled in (`/files/...` in browser mode, `app://quire/files/...` in the desktop app). */
   fileUrlTemplate?: string;
   /** Open documents with the system viewer (the CLI); otherwise the UI opens `fileUrl`, or the desktop app's main opens `file`. */
   openFiles?: boolean;
