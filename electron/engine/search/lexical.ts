@@ -1,4 +1,5 @@
 import { changeStamp, statement, type Db } from '../store/db.js';
+import { commonWords, type CommonWords } from './common-words.js';
 import { fts5ColumnSizes, fts5Totals } from './fts5-stats.js';
 import { ftsLiteral, MAX_QUERY_TERMS, queryTerms, stemOf, textWords, withoutStopwords, type QueryTerm } from './query.js';
 
@@ -50,8 +51,12 @@ export interface LexicalPlan {
 
 /** How the last search was evaluated. */
 export interface LexicalEvaluation {
-  /** `plain`: FTS5 ranked every matching passage; `maxscore`: rare words first, common ones only where they could matter. */
-  method: 'plain' | 'maxscore';
+  /**
+   * `plain`: FTS5 ranked every matching passage; `maxscore`: rare words first, common ones only
+   * where they could matter; `postings`: FTS5 ranked the rare words' passages, the common words
+   * were scored from their stored postings (`common-words.ts`).
+   */
+  method: 'plain' | 'maxscore' | 'postings';
   /** Words whose every passage was ranked by FTS5 (all of them for `plain`). */
   essential: number;
   /** Passages whose common words were counted here. */
@@ -71,6 +76,10 @@ const TABLE = 'chunks_fts';
 const COLUMNS = 3;
 /** What counting one passage's words costs, in passages FTS5 ranks (measured: 40-60). */
 const COMPLETION_COST = 60;
+/** Passages added since the common-word postings were refreshed that a search scores from their text; with more, it does without the postings. */
+const MAX_ADDED = 256;
+/** Passages FTS5 may rank for the rare words when the common ones are scored from postings (more: words grew common since the build). */
+const RARE_POSTINGS = 50_000;
 /** Scores computed here must agree with FTS5's to this (relative) tolerance, or the search falls back to FTS5 alone. */
 const AGREEMENT = 1e-9;
 
@@ -146,9 +155,14 @@ export class LexicalSearch {
 
   private evaluate(terms: QueryTerm[], limit: number): LexicalHit[] {
     const totals = fts5Totals(this.db, TABLE);
-    if (!totals || totals.rows === 0 || terms.length === 1) return this.plain(terms, limit, totals ? undefined : 'unknown FTS5 format');
+    if (!totals || totals.rows === 0) return this.plain(terms, limit, totals ? undefined : 'unknown FTS5 format');
+    const postings = commonWords(this.db);
+    const usable = postings && sameWeights(postings.record.weights, this.options.weights) && postings.added.length <= MAX_ADDED ? postings : null;
+    if (terms.length === 1 && !usable?.stems.has(terms[0]!.stem)) return this.plain(terms, limit);
     try {
-      return this.maxScore(terms, limit, totals.rows, totals.tokens / totals.rows);
+      const avgdl = totals.tokens / totals.rows;
+      const stats = this.termStats(terms, totals.rows);
+      return (usable && this.withPostings(usable, stats, limit, avgdl)) || this.maxScore(stats, limit, avgdl);
     } catch (error) {
       if (error instanceof Fallback) return this.plain(terms, limit, error.message);
       throw error;
@@ -170,13 +184,73 @@ export class LexicalSearch {
       .all(w1, w2, w3, match, w1, w2, w3, limit) as [number, number][];
   }
 
-  private maxScore(terms: QueryTerm[], limit: number, rows: number, avgdl: number): LexicalHit[] {
-    const stats: TermStats[] = terms.map((term, index) => {
+  private termStats(terms: readonly QueryTerm[], rows: number): TermStats[] {
+    return terms.map((term, index) => {
       // IDF is clamped to 1e-6 once a term is in half the rows: counting further changes nothing.
       const { count, exact } = this.documentFrequency(term, Math.ceil(rows / 2));
       const raw = Math.log((rows - count + 0.5) / (count + 0.5));
       return { term, index, df: count, idf: !exact || raw <= 0 ? 1e-6 : raw };
     });
+  }
+
+  /**
+   * Every matching passage scored, none ranked by FTS5 for a common word: FTS5 ranks the passages
+   * of the other (rare) words by `bm25()` over those words, and each common word's part is added
+   * from its postings (frequency and length as FTS5 counts them, IDF from FTS5's own count now).
+   * Passages added since the postings were refreshed are scored from their text. Null when the
+   * rare words match too many passages for this to pay (words that became common since the build).
+   */
+  private withPostings(postings: CommonWords, stats: readonly TermStats[], limit: number, avgdl: number): LexicalHit[] | null {
+    const common = stats.filter((s) => postings.stems.has(s.term.stem));
+    const rare = stats.filter((s) => !postings.stems.has(s.term.stem));
+    if (common.length === 0 || rare.reduce((sum, s) => sum + s.df, 0) > RARE_POSTINGS) return null;
+    const scores = scoreSheet;
+    try {
+      return this.scoreWithPostings(postings, scores, stats, common, rare, limit, avgdl);
+    } finally {
+      scores.clear();
+    }
+  }
+
+  private scoreWithPostings(
+    postings: CommonWords, scores: ScoreSheet, stats: readonly TermStats[], common: readonly TermStats[], rare: readonly TermStats[], limit: number, avgdl: number,
+  ): LexicalHit[] {
+    if (rare.length > 0) {
+      const match = this.inQueryOrder(rare).map((t) => ftsLiteral(t.word)).join(' OR ');
+      const [w1, w2, w3] = this.options.weights;
+      for (const [id, score] of statement(this.db, 'SELECT rowid, -bm25(chunks_fts, ?, ?, ?) FROM chunks_fts WHERE chunks_fts MATCH ?').raw().iterate(w1, w2, w3, match) as Iterable<[number, number]>) {
+        scores.add(id, score);
+      }
+    }
+    const removed = postings.removedThrough;
+    for (const s of common) {
+      const idf = s.idf;
+      for (const { generation, pairs } of postings.segments(s.term.stem)) {
+        for (let i = 0; i < pairs.length; i += 2) {
+          const id = pairs[i]!;
+          if (id < removed.length && removed[id]! > generation) continue;
+          const packed = pairs[i + 1]!;
+          const f = (packed >>> 16) / 2;
+          const norm = K1 * (1 - B + (B * (packed & 0xffff)) / avgdl);
+          scores.add(id, (idf * (f * (K1 + 1))) / (f + norm));
+        }
+      }
+    }
+    this.lastEvaluation = { method: 'postings', essential: rare.length, completed: 0, exact: true };
+    if (postings.added.length > 0) {
+      const rareStems = new Set(rare.map((s) => s.term.stem));
+      // An added passage has no postings that count (a reused chunk id's old ones were voided at its
+      // removal), so what `scores` holds for it is FTS5's score of its rare words, which `complete` checks.
+      const batch = postings.added.map((id): [number, number] => [id, scores.get(id)]);
+      for (const hit of this.complete(batch, stats, rareStems, avgdl, true)) scores.set(hit.chunkId, hit.score);
+      this.lastEvaluation.completed = batch.length;
+    }
+    return scores.top(limit);
+  }
+
+  private maxScore(stats: TermStats[], limit: number, avgdl: number): LexicalHit[] {
+    const terms = this.inQueryOrder(stats);
+    const rows = fts5Totals(this.db, TABLE)!.rows;
     const order = [...stats].sort((a, b) => b.idf - a.idf || a.index - b.index);
     const n = order.length;
     // remaining[j]: the most the words order[j..] can add to any score.
@@ -267,7 +341,7 @@ export class LexicalSearch {
   }
 
   /** Full BM25 of each passage, its common words counted from its text; its essential words' part must agree with FTS5's. */
-  private complete(batch: readonly [number, number][], stats: readonly TermStats[], essentialStems: ReadonlySet<string>, avgdl: number): LexicalHit[] {
+  private complete(batch: readonly [number, number][], stats: readonly TermStats[], essentialStems: ReadonlySet<string>, avgdl: number, matchingOnly = false): LexicalHit[] {
     const ids = batch.map(([id]) => id);
     const sizes = fts5ColumnSizes(this.db, TABLE, ids, COLUMNS);
     const texts = new Map(
@@ -285,6 +359,7 @@ export class LexicalSearch {
       const size = sizes.get(id);
       if (!columns || !size) throw new Fallback(`passage ${id} is missing from the chunks or FTS5's sizes`);
       const frequency = new Float64Array(stats.length);
+      let matched = false;
       let length = 0;
       for (let c = 0; c < COLUMNS; c++) {
         const words = textWords(columns[c]!);
@@ -292,9 +367,12 @@ export class LexicalSearch {
         length += words.length;
         for (const word of words) {
           const phrase = phraseOf.get(stemOf(word));
-          if (phrase !== undefined) frequency[phrase]! += weights[c]!;
+          if (phrase === undefined) continue;
+          frequency[phrase]! += weights[c]!;
+          matched = true;
         }
       }
+      if (matchingOnly && !matched) continue;
       const norm = K1 * (1 - B + (B * length) / avgdl);
       let score = 0;
       let partialScore = 0;
@@ -336,6 +414,66 @@ export class LexicalSearch {
     return statement(this.db, 'SELECT COUNT(*) FROM chunks').pluck().get() as number;
   }
 }
+
+function sameWeights(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((w, i) => w === b[i]);
+}
+
+/** Scores by chunk id, summed over words; reused across searches (cleared after each). */
+class ScoreSheet {
+  private values = new Float64Array(1 << 16);
+  private seen = new Uint8Array(1 << 16);
+  private touched: number[] = [];
+
+  add(id: number, score: number): void {
+    if (id >= this.values.length) this.grow(id);
+    if (this.seen[id] === 0) {
+      this.seen[id] = 1;
+      this.touched.push(id);
+    }
+    this.values[id]! += score;
+  }
+
+  set(id: number, score: number): void {
+    this.add(id, 0);
+    this.values[id] = score;
+  }
+
+  get(id: number): number {
+    return id < this.values.length ? this.values[id]! : 0;
+  }
+
+  top(limit: number): LexicalHit[] {
+    const best: LexicalHit[] = [];
+    for (const id of this.touched) {
+      const score = this.values[id]!;
+      if (best.length >= limit && score < best[limit - 1]!.score) continue;
+      insert(best, { chunkId: id, score }, limit);
+    }
+    return best;
+  }
+
+  clear(): void {
+    for (const id of this.touched) {
+      this.values[id] = 0;
+      this.seen[id] = 0;
+    }
+    this.touched = [];
+  }
+
+  private grow(id: number): void {
+    let size = this.values.length;
+    while (size <= id) size *= 2;
+    const values = new Float64Array(size);
+    values.set(this.values);
+    const seen = new Uint8Array(size);
+    seen.set(this.seen);
+    this.values = values;
+    this.seen = seen;
+  }
+}
+
+const scoreSheet = new ScoreSheet();
 
 /** Keeps `best` sorted (score descending, chunk id ascending) and at most `limit` long. */
 function insert(best: LexicalHit[], hit: LexicalHit, limit: number): void {
