@@ -6,14 +6,15 @@
 // BENCH_SEARCH_SIZES=10000,100000 limits the sizes; BENCH_SEARCH_QUERIES sets the query count; a
 // mode slower than BENCH_SEARCH_MODE_SECONDS (default 60) stops after at least 30 queries.
 // BENCH_SEARCH_KEEP=1 keeps each size's library file in bench-out/ and reuses it on the next run
-// (the data is seeded, so it is the same library; insert throughput is then not measured).
+// (the data is seeded, so it is the same library; insert throughput is then not measured);
+// BENCH_SEARCH_POSTINGS=keep then also keeps its common-word postings instead of building them again.
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stemmer } from 'stemmer';
 import type { Embedder } from '../electron/engine/embed/embedder.js';
-import { dropCommonWords, refreshCommonWords, type RefreshResult } from '../electron/engine/search/common-words.js';
+import { commonWordsRecord, dropCommonWords, refreshCommonWords, type RefreshResult } from '../electron/engine/search/common-words.js';
 import { LexicalSearch, type LexicalHit } from '../electron/engine/search/lexical.js';
 import { PruningLexicalSearch } from '../electron/engine/search/lexical-pruned.js';
 import type { QueryTerm } from '../electron/engine/search/query.js';
@@ -388,12 +389,14 @@ async function runSize(size: number, words: readonly string[], zipf: Zipf): Prom
     sampleRss();
     if ((done + count) % 100_000 === 0) progress(`${size}: inserted ${done + count} chunks`);
   }
-  // The common-word postings are built from scratch every run (as after indexing), so their build is timed.
-  dropCommonWords(db);
+  // The common-word postings are built from scratch (as after indexing) and timed, unless a kept
+  // library has them already and BENCH_SEARCH_POSTINGS=keep.
+  const keepPostings = reuse && process.env.BENCH_SEARCH_POSTINGS === 'keep' && commonWordsRecord(db) !== null;
+  if (!keepPostings) dropCommonWords(db);
   const postings = refreshCommonWords(db);
-  if (postings.kind !== 'full') throw new Error(`Common-word postings not built: ${postings.failure ?? postings.kind}`);
+  if (postings.kind !== (keepPostings ? 'added' : 'full')) throw new Error(`Common-word postings not built: ${postings.failure ?? postings.kind}`);
   const postingBytes = db.prepare('SELECT coalesce(sum(length(postings)), 0) FROM common_word_postings').pluck().get() as number;
-  progress(`${size}: common-word postings built in ${postings.seconds.toFixed(1)} s`);
+  progress(`${size}: common-word postings ${postings.kind === 'full' ? `built in ${postings.seconds.toFixed(1)} s` : 'kept'}`);
   db.pragma('wal_checkpoint(TRUNCATE)');
   const fileBytes = statSync(dbFile).size;
 
@@ -524,7 +527,7 @@ function report(results: readonly SizeResult[]): string[] {
       r.reused
         ? `${count(r.size)} chunks: insert not measured (library file kept from an earlier run); file ${(r.fileBytes / 1024 ** 2).toFixed(0)} MB`
         : `${count(r.size)} chunks: insert ${count(Math.round(r.size / r.insertSeconds))} chunks/s (${r.insertSeconds.toFixed(1)} s; chunks+FTS ${count(Math.round(r.size / r.chunkSeconds))}/s, vec0 ${count(Math.round(r.size / r.vectorSeconds))}/s; transactions of ${count(BATCH)}); file ${(r.fileBytes / 1024 ** 2).toFixed(0)} MB`,
-      `  common-word postings: built in ${r.postings.seconds.toFixed(1)} s (${count(r.postings.words)} words, ${count(r.postings.postings)} postings, ${(r.postings.bytes / 1024 ** 2).toFixed(0)} MB of the file)`,
+      `  common-word postings: ${r.postings.kind === 'full' ? `built in ${r.postings.seconds.toFixed(1)} s` : 'kept from an earlier run'} (${count(r.postings.words)} words, ${count(r.postings.postings)} postings, ${(r.postings.bytes / 1024 ** 2).toFixed(0)} MB of the file)`,
       `  load average ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} on ${availableParallelism()} cores while searching`,
       `  ${'mode'.padEnd(22)} ${'median ms'.padStart(9)} ${'p95 ms'.padStart(8)} ${'median/base'.padStart(12)} ${'p95/base'.padStart(9)} ${'cpu median'.padStart(11)} ${'cpu p95'.padStart(8)} ${'queries'.padStart(8)}`,
     );

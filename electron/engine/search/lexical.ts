@@ -80,6 +80,10 @@ const COMPLETION_COST = 60;
 const MAX_ADDED = 256;
 /** Passages FTS5 may rank for the rare words when the common ones are scored from postings (more: words grew common since the build). */
 const RARE_POSTINGS = 50_000;
+/** FTS5's IDF for a word in half the passages or more. */
+const FAINT_IDF = 1e-6;
+/** Passages beyond the k best whose faint words a search counts from their text; with more within reach, it adds up the faint words' postings instead. */
+const FAINT_COMPLETIONS = 64;
 /** Scores computed here must agree with FTS5's to this (relative) tolerance, or the search falls back to FTS5 alone. */
 const AGREEMENT = 1e-9;
 
@@ -209,21 +213,57 @@ export class LexicalSearch {
       return this.scoreWithPostings(postings, scores, stats, common, rare, limit, avgdl);
     } finally {
       scores.clear();
+      rareSheet.clear();
     }
   }
 
   private scoreWithPostings(
     postings: CommonWords, scores: ScoreSheet, stats: readonly TermStats[], common: readonly TermStats[], rare: readonly TermStats[], limit: number, avgdl: number,
   ): LexicalHit[] {
+    const rareScores = rareSheet;
     if (rare.length > 0) {
       const match = this.inQueryOrder(rare).map((t) => ftsLiteral(t.word)).join(' OR ');
       const [w1, w2, w3] = this.options.weights;
       for (const [id, score] of statement(this.db, 'SELECT rowid, -bm25(chunks_fts, ?, ?, ?) FROM chunks_fts WHERE chunks_fts MATCH ?').raw().iterate(w1, w2, w3, match) as Iterable<[number, number]>) {
         scores.add(id, score);
+        rareScores.add(id, score);
       }
     }
+    // Words in half the passages or more have FTS5's floor IDF (1e-6): their postings are the longest
+    // and together add less than `faintMost` to any score, so they are counted, from the passages'
+    // text, only in the passages that are within that of the k-th best score without them.
+    const faint = common.filter((s) => s.idf <= FAINT_IDF);
+    const strong = faint.length > 0 && faint.length < stats.length ? common.filter((s) => s.idf > FAINT_IDF) : common;
+    this.addPostings(postings, strong, scores, avgdl);
+    this.lastEvaluation = { method: 'postings', essential: rare.length, completed: 0, exact: true };
+    const rareStems = new Set(rare.map((s) => s.term.stem));
+    // An added passage has no postings that count (a reused chunk id's old ones were voided at its
+    // removal): it is scored from its text, and its rare words' part checked against FTS5's.
+    const added = postings.added;
+    if (strong !== common) {
+      const faintMost = faint.reduce((sum, s) => sum + s.idf * (K1 + 1), 0);
+      const kth = scores.top(limit)[limit - 1]?.score;
+      const floor = kth === undefined ? 0 : kth - faintMost - Math.abs(kth) * 1e-9;
+      const candidates = floor > 0 ? scores.idsAtLeast(floor, FAINT_COMPLETIONS + limit) : null;
+      if (candidates) {
+        const ids = [...new Set([...candidates, ...added])];
+        const best: LexicalHit[] = [];
+        for (const hit of this.complete(ids.map((id) => [id, rareScores.get(id)]), stats, rareStems, avgdl, true)) insert(best, hit, limit);
+        this.lastEvaluation.completed = ids.length;
+        return best;
+      }
+      this.addPostings(postings, faint, scores, avgdl);
+    }
+    if (added.length > 0) {
+      for (const hit of this.complete(added.map((id) => [id, rareScores.get(id)]), stats, rareStems, avgdl, true)) scores.set(hit.chunkId, hit.score);
+      this.lastEvaluation.completed = added.length;
+    }
+    return scores.top(limit);
+  }
+
+  private addPostings(postings: CommonWords, words: readonly TermStats[], scores: ScoreSheet, avgdl: number): void {
     const removed = postings.removedThrough;
-    for (const s of common) {
+    for (const s of words) {
       const idf = s.idf;
       for (const { generation, pairs } of postings.segments(s.term.stem)) {
         for (let i = 0; i < pairs.length; i += 2) {
@@ -236,16 +276,6 @@ export class LexicalSearch {
         }
       }
     }
-    this.lastEvaluation = { method: 'postings', essential: rare.length, completed: 0, exact: true };
-    if (postings.added.length > 0) {
-      const rareStems = new Set(rare.map((s) => s.term.stem));
-      // An added passage has no postings that count (a reused chunk id's old ones were voided at its
-      // removal), so what `scores` holds for it is FTS5's score of its rare words, which `complete` checks.
-      const batch = postings.added.map((id): [number, number] => [id, scores.get(id)]);
-      for (const hit of this.complete(batch, stats, rareStems, avgdl, true)) scores.set(hit.chunkId, hit.score);
-      this.lastEvaluation.completed = batch.length;
-    }
-    return scores.top(limit);
   }
 
   private maxScore(stats: TermStats[], limit: number, avgdl: number): LexicalHit[] {
@@ -453,6 +483,17 @@ class ScoreSheet {
     return best;
   }
 
+  /** The ids scored at least `floor`, or null when there are more than `most`. */
+  idsAtLeast(floor: number, most: number): number[] | null {
+    const ids: number[] = [];
+    for (const id of this.touched) {
+      if (this.values[id]! < floor) continue;
+      if (ids.length >= most) return null;
+      ids.push(id);
+    }
+    return ids;
+  }
+
   clear(): void {
     for (const id of this.touched) {
       this.values[id] = 0;
@@ -474,6 +515,7 @@ class ScoreSheet {
 }
 
 const scoreSheet = new ScoreSheet();
+const rareSheet = new ScoreSheet();
 
 /** Keeps `best` sorted (score descending, chunk id ascending) and at most `limit` long. */
 function insert(best: LexicalHit[], hit: LexicalHit, limit: number): void {
