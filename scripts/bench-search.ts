@@ -527,7 +527,9 @@ function report(results: readonly SizeResult[]): string[] {
       r.reused
         ? `${count(r.size)} chunks: insert not measured (library file kept from an earlier run); file ${(r.fileBytes / 1024 ** 2).toFixed(0)} MB`
         : `${count(r.size)} chunks: insert ${count(Math.round(r.size / r.insertSeconds))} chunks/s (${r.insertSeconds.toFixed(1)} s; chunks+FTS ${count(Math.round(r.size / r.chunkSeconds))}/s, vec0 ${count(Math.round(r.size / r.vectorSeconds))}/s; transactions of ${count(BATCH)}); file ${(r.fileBytes / 1024 ** 2).toFixed(0)} MB`,
-      `  common-word postings: ${r.postings.kind === 'full' ? `built in ${r.postings.seconds.toFixed(1)} s` : 'kept from an earlier run'} (${count(r.postings.words)} words, ${count(r.postings.postings)} postings, ${(r.postings.bytes / 1024 ** 2).toFixed(0)} MB of the file)`,
+      r.postings.kind === 'full'
+        ? `  common-word postings: built in ${r.postings.seconds.toFixed(1)} s (${count(r.postings.words)} words, ${count(r.postings.postings)} postings, ${(r.postings.bytes / 1024 ** 2).toFixed(0)} MB of the file)`
+        : `  common-word postings: kept from an earlier run (${(r.postings.bytes / 1024 ** 2).toFixed(0)} MB of the file)`,
       `  load average ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} on ${availableParallelism()} cores while searching`,
       `  ${'mode'.padEnd(22)} ${'median ms'.padStart(9)} ${'p95 ms'.padStart(8)} ${'median/base'.padStart(12)} ${'p95/base'.padStart(9)} ${'cpu median'.padStart(11)} ${'cpu p95'.padStart(8)} ${'queries'.padStart(8)}`,
     );

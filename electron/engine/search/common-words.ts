@@ -226,6 +226,7 @@ function sameWeights(a: readonly number[], b: readonly number[]): boolean {
 export interface PostingSegment {
   generation: number;
   pairs: Uint32Array;
+  maxId: number;
 }
 
 /** What a search reads, valid for one change stamp. */
@@ -245,7 +246,7 @@ interface Cached {
 }
 
 const views = new WeakMap<Db, Cached>();
-/** Decoded postings by database, for one build and generation; dropped past this many bytes. */
+/** Decoded postings by database, for one build and generation; the least recently used dropped past this many bytes. */
 const postingCaches = new WeakMap<Db, { key: string; bytes: number; segments: Map<string, PostingSegment[]> }>();
 const POSTING_CACHE_BYTES = 256 * 1024 ** 2;
 
@@ -271,16 +272,19 @@ export function commonWords(db: Db): CommonWords | null {
       record, stems, added, removedThrough,
       segments(stem: string): PostingSegment[] {
         let segments = postings.segments.get(stem);
-        if (!segments) {
-          segments = (read.all(stem) as [number, Buffer][]).map(([generation, blob]) => ({ generation, pairs: aligned(blob) }));
-          const bytes = segments.reduce((sum, s) => sum + s.pairs.byteLength, 0);
-          if (postings.bytes + bytes > POSTING_CACHE_BYTES) {
-            postings.segments.clear();
-            postings.bytes = 0;
+        if (segments) {
+          // Most recently used last: query words are Zipfian, so the longest lists stay.
+          postings.segments.delete(stem);
+        } else {
+          segments = (read.all(stem) as [number, Buffer][]).map(([generation, blob]) => ({ generation, pairs: aligned(blob), maxId: largestId(aligned(blob)) }));
+          postings.bytes += bytes(segments);
+          for (const [oldest, dropped] of postings.segments) {
+            if (postings.bytes <= POSTING_CACHE_BYTES) break;
+            postings.segments.delete(oldest);
+            postings.bytes -= bytes(dropped);
           }
-          postings.segments.set(stem, segments);
-          postings.bytes += bytes;
         }
+        postings.segments.set(stem, segments);
         return segments;
       },
     };
@@ -288,6 +292,14 @@ export function commonWords(db: Db): CommonWords | null {
   views.set(db, { stamp, view });
   return view;
 }
+
+function largestId(pairs: Uint32Array): number {
+  let largest = 0;
+  for (let i = 0; i < pairs.length; i += 2) largest = Math.max(largest, pairs[i]!);
+  return largest;
+}
+
+const bytes = (segments: readonly PostingSegment[]): number => segments.reduce((sum, s) => sum + s.pairs.byteLength, 0);
 
 function aligned(blob: Buffer): Uint32Array {
   if (blob.byteOffset % 4 === 0) return new Uint32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);

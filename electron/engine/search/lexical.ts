@@ -265,16 +265,7 @@ export class LexicalSearch {
     const removed = postings.removedThrough;
     for (const s of words) {
       const idf = s.idf;
-      for (const { generation, pairs } of postings.segments(s.term.stem)) {
-        for (let i = 0; i < pairs.length; i += 2) {
-          const id = pairs[i]!;
-          if (id < removed.length && removed[id]! > generation) continue;
-          const packed = pairs[i + 1]!;
-          const f = (packed >>> 16) / 2;
-          const norm = K1 * (1 - B + (B * (packed & 0xffff)) / avgdl);
-          scores.add(id, (idf * (f * (K1 + 1))) / (f + norm));
-        }
-      }
+      for (const { generation, pairs, maxId } of postings.segments(s.term.stem)) scores.addPostings(pairs, maxId, generation, removed, idf, avgdl);
     }
   }
 
@@ -453,15 +444,40 @@ function sameWeights(a: readonly number[], b: readonly number[]): boolean {
 class ScoreSheet {
   private values = new Float64Array(1 << 16);
   private seen = new Uint8Array(1 << 16);
-  private touched: number[] = [];
+  private touched = new Int32Array(1 << 16);
+  private count = 0;
 
   add(id: number, score: number): void {
     if (id >= this.values.length) this.grow(id);
     if (this.seen[id] === 0) {
       this.seen[id] = 1;
-      this.touched.push(id);
+      if (this.count === this.touched.length) this.growTouched(this.count + 1);
+      this.touched[this.count++] = id;
     }
     this.values[id]! += score;
+  }
+
+  /** One word's BM25 part from its postings ([chunk id, frequency in halves · 65536 + length] pairs; none above `maxId`), skipping voided ones. */
+  addPostings(pairs: Uint32Array, maxId: number, generation: number, removed: Int32Array, idf: number, avgdl: number): void {
+    if (maxId >= this.values.length) this.grow(maxId);
+    if (this.count + pairs.length / 2 > this.touched.length) this.growTouched(this.count + pairs.length / 2);
+    const { values, seen, touched } = this;
+    const removedLength = removed.length;
+    let count = this.count;
+    for (let i = 0; i < pairs.length; i += 2) {
+      const id = pairs[i]!;
+      if (id < removedLength && removed[id]! > generation) continue;
+      const packed = pairs[i + 1]!;
+      const f = (packed >>> 16) / 2;
+      // The same expression as FTS5's bm25() and `complete`.
+      const norm = K1 * (1 - B + (B * (packed & 0xffff)) / avgdl);
+      if (seen[id] === 0) {
+        seen[id] = 1;
+        touched[count++] = id;
+      }
+      values[id]! += (idf * (f * (K1 + 1))) / (f + norm);
+    }
+    this.count = count;
   }
 
   set(id: number, score: number): void {
@@ -475,7 +491,8 @@ class ScoreSheet {
 
   top(limit: number): LexicalHit[] {
     const best: LexicalHit[] = [];
-    for (const id of this.touched) {
+    for (let i = 0; i < this.count; i++) {
+      const id = this.touched[i]!;
       const score = this.values[id]!;
       if (best.length >= limit && score < best[limit - 1]!.score) continue;
       insert(best, { chunkId: id, score }, limit);
@@ -486,7 +503,8 @@ class ScoreSheet {
   /** The ids scored at least `floor`, or null when there are more than `most`. */
   idsAtLeast(floor: number, most: number): number[] | null {
     const ids: number[] = [];
-    for (const id of this.touched) {
+    for (let i = 0; i < this.count; i++) {
+      const id = this.touched[i]!;
       if (this.values[id]! < floor) continue;
       if (ids.length >= most) return null;
       ids.push(id);
@@ -495,11 +513,20 @@ class ScoreSheet {
   }
 
   clear(): void {
-    for (const id of this.touched) {
+    for (let i = 0; i < this.count; i++) {
+      const id = this.touched[i]!;
       this.values[id] = 0;
       this.seen[id] = 0;
     }
-    this.touched = [];
+    this.count = 0;
+  }
+
+  private growTouched(needed: number): void {
+    let size = this.touched.length;
+    while (size < needed) size *= 2;
+    const touched = new Int32Array(size);
+    touched.set(this.touched.subarray(0, this.count));
+    this.touched = touched;
   }
 
   private grow(id: number): void {
