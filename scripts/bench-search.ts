@@ -393,7 +393,7 @@ async function runSize(size: number, words: readonly string[], zipf: Zipf): Prom
   // library has them already and BENCH_SEARCH_POSTINGS=keep.
   const keepPostings = reuse && process.env.BENCH_SEARCH_POSTINGS === 'keep' && commonWordsRecord(db) !== null;
   if (!keepPostings) dropCommonWords(db);
-  const postings = refreshCommonWords(db);
+  const postings = await refreshCommonWords(db);
   if (postings.kind !== (keepPostings ? 'added' : 'full')) throw new Error(`Common-word postings not built: ${postings.failure ?? postings.kind}`);
   const postingBytes = db.prepare('SELECT coalesce(sum(length(postings)), 0) FROM common_word_postings').pluck().get() as number;
   progress(`${size}: common-word postings ${postings.kind === 'full' ? `built in ${postings.seconds.toFixed(1)} s` : 'kept'}`);

@@ -304,7 +304,9 @@ export class Library {
       split: options.split ?? { chunkTokens: stored.chunkTokens, overlapTokens: Math.min(stored.overlapTokens, Math.floor(stored.chunkTokens / 2)) },
     });
     // Also after a cancelled run: whatever it added is scored from text by every search until then.
-    refreshCommonWords(this.db);
+    await refreshCommonWords(this.db).catch((error: unknown) => {
+      if (this.db.open) throw error;
+    });
     return { summary, timings: indexer.timings };
   }
 

@@ -99,7 +99,7 @@ function expectExact(search: LexicalSearch, list: readonly string[], limit = 10)
   return methods;
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   tmp = tempDir();
   db = openDatabase(join(tmp.dir, 'postings.sqlite'));
   folderId = new FolderStore(db).upsert('/zipf').id;
@@ -112,7 +112,7 @@ beforeAll(() => {
     }
   })();
   while (queries.length < 200) queries.push(phrase(2 + Math.floor(random() * 7)));
-  const built = refreshCommonWords(db);
+  const built = await refreshCommonWords(db);
   expect(built.kind).toBe('full');
   expect(built.words).toBeGreaterThan(50);
 });
@@ -126,7 +126,7 @@ describe('words in half the passages or more, counted only within reach of the t
   // 1,500 of them (IDF 6.7e-4, just under half), so one more token of length lowers a passage's beta score by
   // about 0.8e-6, less than what many faint words add. The passage with 20 of each faint word is 2
   // tokens longer than the best beta passages: 12 passages have a better beta score, yet it is 4th.
-  it('finds a passage that only its faint words lift above the k best of the others', () => {
+  it('finds a passage that only its faint words lift above the k best of the others', async () => {
     const dir = tempDir();
     const small = openDatabase(join(dir.dir, 'faint.sqlite'));
     try {
@@ -150,7 +150,7 @@ describe('words in half the passages or more, counted only within reach of the t
         const documentId = docs.insertPending(folder, '/faint/lifted.md', 'lifted.md', null);
         lifted = store.replace(documentId, [chunk(text(true, 304, 20, 0), [])])[0]!;
       })();
-      expect(refreshCommonWords(small, { buildAbove: 1_000 }).kind).toBe('full');
+      expect((await refreshCommonWords(small, { buildAbove: 1_000 })).kind).toBe('full');
       const search = new LexicalSearch(small);
       const query = 'alpha beta gamma delta';
       const { hits } = search.search(query, 10);
@@ -169,12 +169,12 @@ describe('words in half the passages or more, counted only within reach of the t
 });
 
 describe('lexical search with common-word postings', () => {
-  it('scores common words from the postings and returns FTS5 bm25() top 10 for 200 Zipf queries', () => {
+  it('scores common words from the postings and returns FTS5 bm25() top 10 for 200 Zipf queries', async () => {
     const methods = expectExact(new LexicalSearch(db), queries);
     expect(methods.get('postings') ?? 0).toBeGreaterThan(150);
   });
 
-  it('answers a query of common words only from the postings, with FTS5 ranking no passage', () => {
+  it('answers a query of common words only from the postings, with FTS5 ranking no passage', async () => {
     const search = new LexicalSearch(db);
     for (const query of everydayQueries()) {
       const { hits } = search.search(query, 10);
@@ -183,7 +183,7 @@ describe('lexical search with common-word postings', () => {
     }
   });
 
-  it('counts words in half the passages or more (FTS5 IDF 1e-6) from text only in the passages within reach of the top k', () => {
+  it('counts words in half the passages or more (FTS5 IDF 1e-6) from text only in the passages within reach of the top k', async () => {
     const rows = db.prepare('SELECT COUNT(*) FROM chunks').pluck().get() as number;
     const df = (word: string) => db.prepare('SELECT COUNT(*) FROM chunks_fts WHERE chunks_fts MATCH ?').pluck().get(`"${word}"`) as number;
     const faint = words.filter((w) => hasPostings(w) && df(w) > rows / 2).slice(0, 3);
@@ -206,11 +206,11 @@ describe('lexical search with common-word postings', () => {
     expect(search.lastEvaluation).toMatchObject({ method: 'postings', completed: 0 });
   });
 
-  it('is exact for the 50 candidates hybrid search asks for', () => {
+  it('is exact for the 50 candidates hybrid search asks for', async () => {
     expectExact(new LexicalSearch(db), queries.slice(0, 60), 50);
   });
 
-  it('stays exact with passages added and removed since the refresh (a reused chunk id too), and after the next refresh', () => {
+  it('stays exact with passages added and removed since the refresh (a reused chunk id too), and after the next refresh', async () => {
     const everyday = everydayQueries();
     const generation = commonWordsRecord(db)!.generation;
     const lastDocument = db.prepare('SELECT document_id FROM chunks ORDER BY id DESC LIMIT 1').pluck().get() as number;
@@ -236,7 +236,7 @@ describe('lexical search with common-word postings', () => {
     const dense = new Set(added);
     expect(everyday.every((query) => search.search(query, 10).hits.some((h) => dense.has(h.chunkId)))).toBe(true);
 
-    const refreshed = refreshCommonWords(db);
+    const refreshed = await refreshCommonWords(db);
     expect(refreshed.kind).toBe('added');
     expect(commonWordsRecord(db)!.generation).toBe(generation + 1);
     expect(expectExact(search, [...everyday, ...queries.slice(0, 80)]).get('postings') ?? 0).toBeGreaterThan(60);
@@ -249,24 +249,63 @@ describe('lexical search with common-word postings', () => {
     expectExact(search, [...everyday, ...queries.slice(80, 120)]);
   });
 
-  it('does without the postings while too many passages were added since (still exact), and uses them again once refreshed', () => {
+  it('does without the postings while too many passages were added since (still exact), and uses them again once refreshed', async () => {
     db.transaction(() => {
       for (let d = 0; d < 6; d++) addDocument(`more/batch-${d}.md`, Array.from({ length: 60 }, () => phrase(50)));
     })();
     const search = new LexicalSearch(db);
     const everyday = everydayQueries();
     expect(expectExact(search, everyday).get('postings')).toBeUndefined();
-    expect(refreshCommonWords(db).kind).toBe('added');
+    expect((await refreshCommonWords(db)).kind).toBe('added');
     expect(expectExact(search, everyday).get('postings')).toBe(everyday.length);
   });
 
-  it('rebuilds from scratch once removals pile up', () => {
+  it('rebuilds from scratch once removals pile up', async () => {
     db.transaction(() => {
       for (let d = 10; d < 24; d++) chunks.replace(d, []);
     })();
-    expect(refreshCommonWords(db).kind).toBe('full');
-    expect(commonWordsRecord(db)!.generation).toBe(1);
+    const before = commonWordsRecord(db)!.generation;
+    expect((await refreshCommonWords(db)).kind).toBe('full');
+    expect(commonWordsRecord(db)).toMatchObject({ generation: before + 1, base: before + 1 });
     expect(db.prepare('SELECT COUNT(*) FROM common_word_removed').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT COUNT(DISTINCT generation) FROM common_word_postings').pluck().get()).toBe(1);
     expectExact(new LexicalSearch(db), [...everydayQueries(), ...queries.slice(0, 60)]);
+  });
+
+  it('stays exact when the library changes while the postings are being built, searched in between', async () => {
+    const search = new LexicalSearch(db);
+    const everyday = everydayQueries();
+    const check = (): void => void expectExact(search, [...everyday.slice(0, 8), ...queries.slice(120, 140)]);
+    const documentOf = (id: number): number => db.prepare('SELECT document_id FROM chunks WHERE id = ?').pluck().get(id) as number;
+    const lastId = (): number => db.prepare('SELECT max(id) FROM chunks').pluck().get() as number;
+    const firstId = db.prepare('SELECT min(id) FROM chunks').pluck().get() as number;
+    // Removals pile up again, so this refresh is a full build (read 2,000 passages at a time).
+    db.transaction(() => {
+      for (let d = 30; d < 44; d++) chunks.replace(d, []);
+    })();
+    const lastBefore = lastId();
+    const building = refreshCommonWords(db);
+    await new Promise((done) => setImmediate(done));
+    // The first batch is read: remove a passage it read and one it has not read yet, remove the
+    // last document and add one that reuses its chunk ids, dense in everyday words.
+    let added: number[] = [];
+    db.transaction(() => {
+      chunks.replace(documentOf(firstId), []);
+      chunks.replace(documentOf(lastBefore - 200), []);
+      chunks.replace(documentOf(lastBefore), []);
+      added = addDocument('new/during.md', Array.from({ length: 20 }, (_, i) => `${everyday[i % everyday.length]} ${everyday[i % everyday.length]} ${phrase(2)}`));
+    })();
+    expect(added[0]).toBeLessThanOrEqual(lastBefore);
+    check();
+    await new Promise((done) => setImmediate(done));
+    check();
+    expect((await building).kind).toBe('full');
+    // The passages added during the build stay listed (scored from their text) until the next refresh.
+    expect(db.prepare('SELECT COUNT(*) FROM common_word_added').pluck().get()).toBe(added.length);
+    check();
+    expect(search.lastEvaluation!.method).toBe('postings');
+    expect((await refreshCommonWords(db)).kind).toBe('added');
+    expect(db.prepare('SELECT COUNT(*) FROM common_word_added').pluck().get()).toBe(0);
+    check();
   });
 });

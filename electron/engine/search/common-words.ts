@@ -23,6 +23,8 @@ import { stemOf, textWords } from './query.js';
 export interface CommonWordsRecord {
   /** Raised by each refresh; postings of a removed chunk are void in every generation up to the one noted at its removal. */
   generation: number;
+  /** The generation of the last full build (a full build replaces the generations once there are `MAX_GENERATIONS`). */
+  base: number;
   /** When the full build ran (with `generation`, names the postings a cache holds). */
   builtAt: string;
   /** The column weights the frequencies were counted with. */
@@ -96,126 +98,191 @@ class Growing {
 class BuildFailure extends Error {}
 
 /**
- * Counts the common words of each passage the query yields ([id, text, heading path JSON, file,
- * FTS5 docsize record]) into postings per word. Throws BuildFailure when a passage's counts
- * differ from FTS5's.
+ * Counts the common words of passages ([id, text, heading path JSON, file, FTS5 docsize record])
+ * into postings per word. Throws BuildFailure when a passage's counts differ from FTS5's.
  */
-function collect(rows: Iterable<unknown[]>, stems: ReadonlyMap<string, number>, weights: readonly number[]): Growing[] {
-  const lists = Array.from({ length: stems.size }, () => new Growing());
-  const halves = weights.map((w) => w * 2);
-  const frequency = new Uint32Array(stems.size);
+class Collector {
+  readonly lists: Growing[];
+  private readonly halves: number[];
+  private readonly frequency: Uint32Array;
   // A word in a column weighted 0 still matches the passage, so presence is kept apart from the count.
-  const seen = new Uint8Array(stems.size);
-  const touched: number[] = [];
-  for (const row of rows) {
-    const [id, text, heading, file, size] = row as [number, string, string, string, Buffer | null];
-    const sizes = size ? readVarints(size, size.length) : null;
-    if (!sizes || sizes.length !== 3) throw new BuildFailure(`passage ${id} has no FTS5 size record`);
-    if (id > 0xffffffff) throw new BuildFailure(`chunk id ${id} is too large`);
-    const columns = [text, (JSON.parse(heading) as string[]).join(' / '), file];
-    let length = 0;
-    for (let c = 0; c < 3; c++) {
-      const words = textWords(columns[c]!);
-      if (words.length !== sizes[c]) throw new BuildFailure(`passage ${id} column ${c}: ${words.length} words here, ${sizes[c]} in FTS5`);
-      length += words.length;
-      for (const word of words) {
-        const index = stems.get(stemOf(word));
-        if (index === undefined) continue;
-        if (seen[index] === 0) {
-          seen[index] = 1;
-          touched.push(index);
-        }
-        frequency[index]! += halves[c]!;
-      }
-    }
-    if (length > MAX_PACKED) throw new BuildFailure(`passage ${id} has ${length} tokens`);
-    for (const index of touched) {
-      const halvesCount = frequency[index]!;
-      if (halvesCount > MAX_PACKED) throw new BuildFailure(`passage ${id} has a word ${halvesCount / 2} times`);
-      lists[index]!.push(id, halvesCount * 0x10000 + length);
-      frequency[index] = 0;
-      seen[index] = 0;
-    }
-    touched.length = 0;
+  private readonly seen: Uint8Array;
+  private readonly touched: number[] = [];
+
+  constructor(
+    readonly stems: ReadonlyMap<string, number>,
+    weights: readonly number[],
+  ) {
+    this.lists = Array.from({ length: stems.size }, () => new Growing());
+    this.halves = weights.map((w) => w * 2);
+    this.frequency = new Uint32Array(stems.size);
+    this.seen = new Uint8Array(stems.size);
   }
-  return lists;
+
+  add(rows: readonly unknown[][]): void {
+    const { stems, halves, frequency, seen, touched, lists } = this;
+    for (const row of rows) {
+      const [id, text, heading, file, size] = row as [number, string, string, string, Buffer | null];
+      const sizes = size ? readVarints(size, size.length) : null;
+      if (!sizes || sizes.length !== 3) throw new BuildFailure(`passage ${id} has no FTS5 size record`);
+      if (id > 0xffffffff) throw new BuildFailure(`chunk id ${id} is too large`);
+      const columns = [text, (JSON.parse(heading) as string[]).join(' / '), file];
+      let length = 0;
+      for (let c = 0; c < 3; c++) {
+        const words = textWords(columns[c]!);
+        if (words.length !== sizes[c]) throw new BuildFailure(`passage ${id} column ${c}: ${words.length} words here, ${sizes[c]} in FTS5`);
+        length += words.length;
+        for (const word of words) {
+          const index = stems.get(stemOf(word));
+          if (index === undefined) continue;
+          if (seen[index] === 0) {
+            seen[index] = 1;
+            touched.push(index);
+          }
+          frequency[index]! += halves[c]!;
+        }
+      }
+      if (length > MAX_PACKED) throw new BuildFailure(`passage ${id} has ${length} tokens`);
+      for (const index of touched) {
+        const halvesCount = frequency[index]!;
+        if (halvesCount > MAX_PACKED) throw new BuildFailure(`passage ${id} has a word ${halvesCount / 2} times`);
+        lists[index]!.push(id, halvesCount * 0x10000 + length);
+        frequency[index] = 0;
+        seen[index] = 0;
+      }
+      touched.length = 0;
+    }
+  }
+
+  /** Writes the lists as one generation; returns the postings written. */
+  write(db: Db, generation: number): number {
+    const insert = statement(db, 'INSERT INTO common_word_postings (stem, generation, postings) VALUES (?, ?, ?)');
+    let postings = 0;
+    for (const [stem, index] of this.stems) {
+      const list = this.lists[index]!;
+      if (list.length === 0) continue;
+      insert.run(stem, generation, list.blob());
+      postings += list.length / 2;
+    }
+    return postings;
+  }
 }
 
 const PASSAGES = `SELECT c.id, c.text, c.heading_path, d.relative_path, z.sz FROM chunks c JOIN documents d ON d.id = c.document_id LEFT JOIN chunks_fts_docsize z ON z.id = c.id`;
+/** Passages read between two turns of the event loop (about 0.1-0.3 s of work). */
+const BATCH = 2_000;
+
+const running = new WeakMap<Db, Promise<unknown>>();
 
 /**
  * Brings the postings up to date: a full build when there are none (or they are out of shape), else
- * the passages added since the last refresh go into a new generation. Runs in one write
- * transaction: seconds for a full build at 100,000 chunks, milliseconds for a few added documents.
+ * the passages added since the last refresh go into a new generation. Passages are read in batches,
+ * giving the event loop a turn between them, and written in one short transaction at the end, so
+ * that searches meanwhile run (on the postings as they were, or without) and writers are not held up;
+ * what changes meanwhile is listed by the triggers, which is why the new generation is noted in
+ * `meta` before the first read (see `fullBuild`). One refresh at a time per connection.
  */
-export function refreshCommonWords(db: Db, options: CommonWordsOptions = {}): RefreshResult {
+export function refreshCommonWords(db: Db, options: CommonWordsOptions = {}): Promise<RefreshResult> {
+  const previous = running.get(db) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(() => refresh(db, options));
+  running.set(db, next);
+  return next;
+}
+
+async function refresh(db: Db, options: CommonWordsOptions): Promise<RefreshResult> {
   const started = performance.now();
   const weights = options.weights ?? DEFAULT_WEIGHTS;
   if (!weights.every((w) => w >= 0 && Number.isInteger(w * 2))) throw new Error('Common-word postings count in halves: weights must be multiples of 0.5');
   const result = (kind: RefreshResult['kind'], words: number, postings: number, failure?: string): RefreshResult => ({
     kind, seconds: (performance.now() - started) / 1000, words, postings, ...(failure ? { failure } : {}),
   });
-  return db.transaction((): RefreshResult => {
-    const chunks = statement(db, 'SELECT COUNT(*) FROM chunks').pluck().get() as number;
-    const record = commonWordsRecord(db);
-    if (chunks < (options.buildAbove ?? BUILD_ABOVE)) {
-      if (record) dropCommonWords(db);
-      return result('none', 0, 0);
-    }
-    try {
-      if (record && sameWeights(record.weights, weights) && record.generation < MAX_GENERATIONS) {
-        const removed = statement(db, 'SELECT COUNT(*) FROM common_word_removed').pluck().get() as number;
-        const drift = Math.abs(chunks - record.chunks) / record.chunks;
-        if (removed <= chunks / 10 && drift <= 0.25) return addGeneration(db, record, result);
+  const chunks = statement(db, 'SELECT COUNT(*) FROM chunks').pluck().get() as number;
+  const record = commonWordsRecord(db);
+  if (chunks < (options.buildAbove ?? BUILD_ABOVE)) {
+    if (record) dropCommonWords(db);
+    return result('none', 0, 0);
+  }
+  try {
+    if (record && record.builtAt !== '' && sameWeights(record.weights, weights) && record.generation - record.base < MAX_GENERATIONS - 1) {
+      const removed = statement(db, 'SELECT COUNT(*) FROM common_word_removed').pluck().get() as number;
+      const drift = Math.abs(chunks - record.chunks) / record.chunks;
+      if (removed <= chunks / 10 && drift <= 0.25) {
+        const { words, postings } = await addGeneration(db, record);
+        return result('added', words, postings);
       }
-      return fullBuild(db, chunks, weights, result);
-    } catch (error) {
-      if (!(error instanceof BuildFailure)) throw error;
-      dropCommonWords(db);
-      return result('none', 0, 0, error.message);
     }
-  }).immediate();
+    const { words, postings } = await fullBuild(db, chunks, weights, record);
+    return result('full', words, postings);
+  } catch (error) {
+    if (!(error instanceof BuildFailure)) throw error;
+    dropCommonWords(db);
+    return result('none', 0, 0, error.message);
+  }
 }
 
-function fullBuild(db: Db, chunks: number, weights: [number, number, number], result: (kind: RefreshResult['kind'], words: number, postings: number) => RefreshResult): RefreshResult {
+const turn = (): Promise<void> => new Promise((done) => setImmediate(done));
+
+function setRecord(db: Db, record: CommonWordsRecord): void {
+  statement(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(META_KEY, JSON.stringify(record));
+}
+
+/**
+ * Every passage up to the largest chunk id at the start, as generation G (one above the last).
+ * G is noted first, so that from then on the triggers list every passage added (searched from its
+ * text until the next refresh) and note every removal as of G (which voids its postings in G and
+ * before: a passage read, then removed, or removed and its id used again, never counts from here).
+ * At the end the earlier generations go, with the removals that only voided them, and so do the
+ * "added" marks of the passages this build read (those up to the largest id, bar any removed since).
+ */
+async function fullBuild(db: Db, chunks: number, weights: [number, number, number], previous: CommonWordsRecord | null): Promise<{ words: number; postings: number }> {
   const minDf = commonWordMinDf(chunks);
+  const generation = (previous?.generation ?? 0) + 1;
+  const building: CommonWordsRecord = { generation, base: generation, builtAt: new Date().toISOString(), weights, minDf, chunks };
+  // Searches meanwhile go on with the previous postings (their generations are below G) or without
+  // (a first build: no postings yet, and `builtAt` empty until it is done).
+  setRecord(db, previous ? { ...previous, generation } : { ...building, builtAt: '' });
+  const lastId = (statement(db, 'SELECT max(id) FROM chunks').pluck().get() as number | null) ?? 0;
   // FTS5's vocabulary counts the passages of each word (a few deleted ones too, which only adds a word or two).
   const common = statement(db, 'SELECT term FROM chunks_terms WHERE doc >= ?').pluck().all(minDf) as string[];
-  const stems = new Map(common.map((stem, index) => [stem, index]));
-  const lists = collect(statement(db, `${PASSAGES} ORDER BY c.id`).raw().iterate() as Iterable<unknown[]>, stems, weights);
-  db.exec('DELETE FROM common_word_postings; DELETE FROM common_word_added; DELETE FROM common_word_removed;');
-  const insert = statement(db, 'INSERT INTO common_word_postings (stem, generation, postings) VALUES (?, ?, ?)');
-  let postings = 0;
-  for (const [stem, index] of stems) {
-    const list = lists[index]!;
-    if (list.length === 0) continue;
-    insert.run(stem, 1, list.blob());
-    postings += list.length / 2;
+  const collector = new Collector(new Map(common.map((stem, index) => [stem, index])), weights);
+  const read = statement(db, `${PASSAGES} WHERE c.id > ? AND c.id <= ? ORDER BY c.id LIMIT ?`).raw();
+  for (let after = 0; ; ) {
+    const rows = read.all(after, lastId, BATCH) as unknown[][];
+    if (rows.length === 0) break;
+    collector.add(rows);
+    after = rows.at(-1)![0] as number;
+    await turn();
   }
-  const record: CommonWordsRecord = { generation: 1, builtAt: new Date().toISOString(), weights, minDf, chunks };
-  statement(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(META_KEY, JSON.stringify(record));
-  return result('full', stems.size, postings);
+  const postings = db.transaction(() => {
+    statement(db, 'DELETE FROM common_word_postings WHERE generation < ?').run(generation);
+    statement(db, 'DELETE FROM common_word_removed WHERE generation < ?').run(generation);
+    statement(db, 'DELETE FROM common_word_added WHERE chunk_id <= ? AND chunk_id NOT IN (SELECT chunk_id FROM common_word_removed)').run(lastId);
+    const written = collector.write(db, generation);
+    setRecord(db, building);
+    return written;
+  }).immediate();
+  return { words: collector.stems.size, postings };
 }
 
-function addGeneration(db: Db, record: CommonWordsRecord, result: (kind: RefreshResult['kind'], words: number, postings: number) => RefreshResult): RefreshResult {
-  const added = statement(db, 'SELECT COUNT(*) FROM common_word_added').pluck().get() as number;
-  if (added === 0) return result('added', 0, 0);
-  const common = statement(db, 'SELECT DISTINCT stem FROM common_word_postings').pluck().all() as string[];
-  const stems = new Map(common.map((stem, index) => [stem, index]));
-  const rows = statement(db, `${PASSAGES} JOIN common_word_added a ON a.chunk_id = c.id ORDER BY c.id`).raw().iterate() as Iterable<unknown[]>;
-  const lists = collect(rows, stems, record.weights);
+/** The passages listed as added, as generation G; noted first for the same reasons as in `fullBuild`. */
+async function addGeneration(db: Db, record: CommonWordsRecord): Promise<{ words: number; postings: number }> {
+  if (statement(db, 'SELECT COUNT(*) FROM common_word_added').pluck().get() === 0) return { words: 0, postings: 0 };
   const generation = record.generation + 1;
-  const insert = statement(db, 'INSERT INTO common_word_postings (stem, generation, postings) VALUES (?, ?, ?)');
-  let postings = 0;
-  for (const [stem, index] of stems) {
-    const list = lists[index]!;
-    if (list.length === 0) continue;
-    insert.run(stem, generation, list.blob());
-    postings += list.length / 2;
+  setRecord(db, { ...record, generation });
+  const added = statement(db, 'SELECT chunk_id FROM common_word_added ORDER BY chunk_id').pluck().all() as number[];
+  const common = statement(db, 'SELECT DISTINCT stem FROM common_word_postings').pluck().all() as string[];
+  const collector = new Collector(new Map(common.map((stem, index) => [stem, index])), record.weights);
+  const read = statement(db, `${PASSAGES} WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY c.id`).raw();
+  for (let at = 0; at < added.length; at += BATCH) {
+    collector.add(read.all(JSON.stringify(added.slice(at, at + BATCH))) as unknown[][]);
+    await turn();
   }
-  db.exec('DELETE FROM common_word_added');
-  statement(db, 'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(META_KEY, JSON.stringify({ ...record, generation }));
-  return result('added', stems.size, postings);
+  const postings = db.transaction(() => {
+    statement(db, 'DELETE FROM common_word_added WHERE chunk_id IN (SELECT value FROM json_each(?)) AND chunk_id NOT IN (SELECT chunk_id FROM common_word_removed WHERE generation >= ?)')
+      .run(JSON.stringify(added), generation);
+    return collector.write(db, generation);
+  }).immediate();
+  return { words: collector.stems.size, postings };
 }
 
 function sameWeights(a: readonly number[], b: readonly number[]): boolean {
