@@ -151,7 +151,8 @@ describe('words in half the passages or more, counted only within reach of the t
         lifted = store.replace(documentId, [chunk(text(true, 304, 20, 0), [])])[0]!;
       })();
       expect((await refreshCommonWords(small, { buildAbove: 1_000 })).kind).toBe('full');
-      const search = new LexicalSearch(small);
+      // At this size adding up the faint words' postings costs less than counting them from text; told otherwise, it counts.
+      const search = new LexicalSearch(small, { postingsPerCompletion: 10 });
       const query = 'alpha beta gamma delta';
       const { hits } = search.search(query, 10);
       const match = '"alpha" OR "beta" OR "gamma" OR "delta"';
@@ -174,6 +175,17 @@ describe('lexical search with common-word postings', () => {
     expect(methods.get('postings') ?? 0).toBeGreaterThan(150);
   });
 
+  it('and so when words in half the passages are counted from text wherever they could be (not only where that is cheaper)', () => {
+    const search = new LexicalSearch(db, { postingsPerCompletion: 1 });
+    let counted = 0;
+    for (const query of queries) {
+      const { hits } = search.search(query, 10);
+      expectSameRanking(hits, reference(query, 10), query);
+      if (search.lastEvaluation!.method === 'postings' && search.lastEvaluation!.completed > 0) counted++;
+    }
+    expect(counted).toBeGreaterThan(50);
+  });
+
   it('answers a query of common words only from the postings, with FTS5 ranking no passage', async () => {
     const search = new LexicalSearch(db);
     for (const query of everydayQueries()) {
@@ -189,7 +201,7 @@ describe('lexical search with common-word postings', () => {
     const faint = words.filter((w) => hasPostings(w) && df(w) > rows / 2).slice(0, 3);
     const strong = words.filter((w) => hasPostings(w) && df(w) < rows / 4).slice(0, 6);
     expect(faint.length).toBe(3);
-    const search = new LexicalSearch(db);
+    const search = new LexicalSearch(db, { postingsPerCompletion: 10 });
     let counted = 0;
     for (const [i, word] of strong.entries()) {
       const query = `${faint[i % 3]} ${word} ${faint[(i + 1) % 3]}`;

@@ -30,6 +30,12 @@ export interface LexicalOptions {
    */
   exactUpTo?: number;
   postingBudget?: number;
+  /**
+   * What counting a passage's words from its text costs, in common-word postings added up
+   * (measured: about 5,000). Words in half the passages or more are counted from text in the
+   * passages within their reach of the top k only when that costs less than adding up their postings.
+   */
+  postingsPerCompletion?: number;
 }
 
 /** The share of plain FTS5's predicted cost a MaxScore search may spend before handing the search to FTS5 whole. */
@@ -41,6 +47,7 @@ export const DEFAULT_LEXICAL: Required<LexicalOptions> = {
   pruneAbove: 200_000,
   exactUpTo: 200_000,
   postingBudget: 20_000,
+  postingsPerCompletion: 5_000,
 };
 
 export interface LexicalPlan {
@@ -242,9 +249,10 @@ export class LexicalSearch {
     const added = postings.added;
     if (strong !== common) {
       const faintMost = faint.reduce((sum, s) => sum + s.idf * (K1 + 1), 0);
-      const kth = scores.top(limit)[limit - 1]?.score;
+      const most = Math.min(FAINT_COMPLETIONS + limit, Math.floor(faint.reduce((sum, s) => sum + s.df, 0) / this.options.postingsPerCompletion));
+      const kth = most >= limit ? scores.top(limit)[limit - 1]?.score : undefined;
       const floor = kth === undefined ? 0 : kth - faintMost - Math.abs(kth) * 1e-9;
-      const candidates = floor > 0 ? scores.idsAtLeast(floor, FAINT_COMPLETIONS + limit) : null;
+      const candidates = floor > 0 ? scores.idsAtLeast(floor, most) : null;
       if (candidates) {
         const ids = [...new Set([...candidates, ...added])];
         const best: LexicalHit[] = [];
