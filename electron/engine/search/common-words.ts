@@ -57,6 +57,7 @@ const BUILD_ABOVE = 2_000;
 /** A full build replaces the generations once there are this many, or once removals reach a tenth of the chunks. */
 const MAX_GENERATIONS = 16;
 const MAX_PACKED = 0xffff;
+export const ADDED_READ = 1_000;
 
 /** A word's document frequency above which it gets postings: 2% of the passages, within [200, 1,000] (below it FTS5 ranks its passages in about a millisecond). */
 export function commonWordMinDf(chunks: number): number {
@@ -300,7 +301,7 @@ export interface PostingSegment {
 export interface CommonWords {
   record: CommonWordsRecord;
   stems: ReadonlySet<string>;
-  /** Passages added since the last refresh (they have no postings yet). */
+  /** Passages added since the last refresh (they have no postings yet); only the first `ADDED_READ` are read. */
   added: number[];
   /** By chunk id: 1 + the generation noted at its removal, 0 if not removed (postings of generations up to that one are void). */
   removedThrough: Int32Array;
@@ -330,7 +331,8 @@ export function commonWords(db: Db): CommonWords | null {
     if (cache?.key !== key) postingCaches.set(db, (cache = { key, bytes: 0, segments: new Map() }));
     const postings = cache;
     const stems = new Set(statement(db, 'SELECT DISTINCT stem FROM common_word_postings').pluck().all() as string[]);
-    const added = statement(db, 'SELECT chunk_id FROM common_word_added').pluck().all() as number[];
+    // A search scores a few hundred added passages from their text at most (more, and it goes without the postings).
+    const added = statement(db, 'SELECT chunk_id FROM common_word_added LIMIT ?').pluck().all(ADDED_READ) as number[];
     const removed = statement(db, 'SELECT chunk_id, generation FROM common_word_removed').raw().all() as [number, number][];
     const removedThrough = new Int32Array(removed.reduce((max, [id]) => Math.max(max, id + 1), 0));
     for (const [id, generation] of removed) removedThrough[id] = generation + 1;

@@ -1,5 +1,5 @@
 import { changeStamp, statement, type Db } from '../store/db.js';
-import { commonWords, type CommonWords } from './common-words.js';
+import { ADDED_READ, commonWords, type CommonWords } from './common-words.js';
 import { fts5ColumnSizes, fts5Totals } from './fts5-stats.js';
 import { ftsLiteral, MAX_QUERY_TERMS, queryTerms, stemOf, textWords, withoutStopwords, type QueryTerm } from './query.js';
 
@@ -84,7 +84,7 @@ const COLUMNS = 3;
 /** What counting one passage's words costs, in passages FTS5 ranks (measured: 40-60). */
 const COMPLETION_COST = 60;
 /** Passages added since the common-word postings were refreshed that a search scores from their text; with more, it does without the postings. */
-const MAX_ADDED = 256;
+const MAX_ADDED = Math.min(256, ADDED_READ - 1);
 /** Passages FTS5 may rank for the rare words when the common ones are scored from postings (more: words grew common since the build). */
 const RARE_POSTINGS = 50_000;
 /** FTS5's IDF for a word in half the passages or more. */
