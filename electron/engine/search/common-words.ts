@@ -14,8 +14,8 @@ import { stemOf, textWords } from './query.js';
  * own (`chunks_fts_docsize`), or nothing is built. With the row count, token total and document
  * frequency read from FTS5 at query time, a score computed from them is `bm25()`'s.
  *
- * Kept true as the library changes: a full build notes the build in `meta`, after which triggers
- * list passages added since (scored from their text by the search until the next refresh) and
+ * Kept true as the library changes: once a build has noted itself in `meta`, triggers list the
+ * passages added since (scored from their text by the search until the next refresh) and the
  * passages removed (their postings ignored). A refresh after indexing adds a generation holding
  * the added passages' postings; a full build starts over when generations or removals pile up.
  */
@@ -57,6 +57,7 @@ const BUILD_ABOVE = 2_000;
 /** A full build replaces the generations once there are this many, or once removals reach a tenth of the chunks. */
 const MAX_GENERATIONS = 16;
 const MAX_PACKED = 0xffff;
+/** Added passages a search reads the ids of (it scores a few hundred from their text at most). */
 export const ADDED_READ = 1_000;
 
 /** A word's document frequency above which it gets postings: 2% of the passages, within [200, 1,000] (below it FTS5 ranks its passages in about a millisecond). */
