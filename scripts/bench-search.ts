@@ -6,13 +6,15 @@
 // BENCH_SEARCH_SIZES=10000,100000 limits the sizes; BENCH_SEARCH_QUERIES sets the query count; a
 // mode slower than BENCH_SEARCH_MODE_SECONDS (default 60) stops after at least 30 queries.
 // BENCH_SEARCH_KEEP=1 keeps each size's library file in bench-out/ and reuses it on the next run
-// (the data is seeded, so it is the same library; insert throughput is then not measured).
+// (the data is seeded, so it is the same library; insert throughput is then not measured);
+// BENCH_SEARCH_POSTINGS=keep then also keeps its common-word postings instead of building them again.
 import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stemmer } from 'stemmer';
 import type { Embedder } from '../electron/engine/embed/embedder.js';
+import { commonWordsRecord, dropCommonWords, refreshCommonWords, type RefreshResult } from '../electron/engine/search/common-words.js';
 import { LexicalSearch, type LexicalHit } from '../electron/engine/search/lexical.js';
 import { PruningLexicalSearch } from '../electron/engine/search/lexical-pruned.js';
 import type { QueryTerm } from '../electron/engine/search/query.js';
@@ -286,11 +288,15 @@ interface SizeResult {
   chunkSeconds: number;
   vectorSeconds: number;
   fileBytes: number;
+  /** The common-word postings' full build, and their size in the file. */
+  postings: RefreshResult & { bytes: number };
   latency: Record<RunName | 'baseline', Latency>;
   /** Queries whose exact lexical top 10 equals plain FTS5's (ids in order, ties within 1e-9 allowed), of those compared. */
   lexicalAgreement: [number, number];
   /** Loading the 1-bit codes: from Quire's table (now), and from sqlite-vec's shadow tables as before (null when vec0 has no bit column). */
   bitsLoad: { ownMs: number; shadowMs: number | null; sameCandidates: boolean | null };
+  /** How the exact lexical searches were evaluated (`LexicalEvaluation.method`), by count. */
+  lexicalMethods: string;
   /** Share of pruning-planner top-10 ids that are in plain FTS5's top 10. */
   pruningOverlap: number;
   recall: number;
@@ -383,6 +389,14 @@ async function runSize(size: number, words: readonly string[], zipf: Zipf): Prom
     sampleRss();
     if ((done + count) % 100_000 === 0) progress(`${size}: inserted ${done + count} chunks`);
   }
+  // The common-word postings are built from scratch (as after indexing) and timed, unless a kept
+  // library has them already and BENCH_SEARCH_POSTINGS=keep.
+  const keepPostings = reuse && process.env.BENCH_SEARCH_POSTINGS === 'keep' && commonWordsRecord(db) !== null;
+  if (!keepPostings) dropCommonWords(db);
+  const postings = await refreshCommonWords(db);
+  if (postings.kind !== (keepPostings ? 'added' : 'full')) throw new Error(`Common-word postings not built: ${postings.failure ?? postings.kind}`);
+  const postingBytes = db.prepare('SELECT coalesce(sum(length(postings)), 0) FROM common_word_postings').pluck().get() as number;
+  progress(`${size}: common-word postings ${postings.kind === 'full' ? `built in ${postings.seconds.toFixed(1)} s` : 'kept'}`);
   db.pragma('wal_checkpoint(TRUNCATE)');
   const fileBytes = statSync(dbFile).size;
 
@@ -418,6 +432,7 @@ async function runSize(size: number, words: readonly string[], zipf: Zipf): Prom
   const latency: Partial<SizeResult['latency']> = {};
   const top: Partial<Record<RunName, { chunkId: number; score: number }[][]>> = {};
   const strategies = new Set<string>();
+  const methods = new Map<string, number>();
   for (const run of runs) {
     for (const query of warmup) await run.searcher.search(query.text, { k: K, mode: run.mode });
     gc();
@@ -426,6 +441,10 @@ async function runSize(size: number, words: readonly string[], zipf: Zipf): Prom
       const response = await run.searcher.search(query.text, { k: K, mode: run.mode });
       ids.push(response.results.map((r) => ({ chunkId: r.chunkId, score: r.score })));
       if (run.name === 'hybrid' && response.vectorStrategy) strategies.add(response.vectorStrategy);
+      if (run.name === 'lexical') {
+        const method = (run.searcher as unknown as { lexical: LexicalSearch }).lexical.lastEvaluation?.method ?? 'none';
+        methods.set(method, (methods.get(method) ?? 0) + 1);
+      }
     });
     sampleRss();
     latency[run.name] = summarize(timings);
@@ -475,6 +494,8 @@ async function runSize(size: number, words: readonly string[], zipf: Zipf): Prom
     chunkSeconds,
     vectorSeconds,
     fileBytes,
+    postings: { ...postings, bytes: postingBytes },
+    lexicalMethods: [...methods].map(([method, n]) => `${method} ${n}`).join(', '),
     latency: latency as SizeResult['latency'],
     lexicalAgreement: [agreeing, plainTop.length],
     bitsLoad,
@@ -506,6 +527,9 @@ function report(results: readonly SizeResult[]): string[] {
       r.reused
         ? `${count(r.size)} chunks: insert not measured (library file kept from an earlier run); file ${(r.fileBytes / 1024 ** 2).toFixed(0)} MB`
         : `${count(r.size)} chunks: insert ${count(Math.round(r.size / r.insertSeconds))} chunks/s (${r.insertSeconds.toFixed(1)} s; chunks+FTS ${count(Math.round(r.size / r.chunkSeconds))}/s, vec0 ${count(Math.round(r.size / r.vectorSeconds))}/s; transactions of ${count(BATCH)}); file ${(r.fileBytes / 1024 ** 2).toFixed(0)} MB`,
+      r.postings.kind === 'full'
+        ? `  common-word postings: built in ${r.postings.seconds.toFixed(1)} s (${count(r.postings.words)} words, ${count(r.postings.postings)} postings, ${(r.postings.bytes / 1024 ** 2).toFixed(0)} MB of the file)`
+        : `  common-word postings: kept from an earlier run (${(r.postings.bytes / 1024 ** 2).toFixed(0)} MB of the file)`,
       `  load average ${r.load[0].toFixed(1)} → ${r.load[1].toFixed(1)} on ${availableParallelism()} cores while searching`,
       `  ${'mode'.padEnd(22)} ${'median ms'.padStart(9)} ${'p95 ms'.padStart(8)} ${'median/base'.padStart(12)} ${'p95/base'.padStart(9)} ${'cpu median'.padStart(11)} ${'cpu p95'.padStart(8)} ${'queries'.padStart(8)}`,
     );
@@ -530,6 +554,7 @@ function report(results: readonly SizeResult[]): string[] {
       `  1-bit codes loaded in ${r.bitsLoad.ownMs.toFixed(0)} ms from Quire's table` +
         (r.bitsLoad.shadowMs === null ? '' : `, ${r.bitsLoad.shadowMs.toFixed(0)} ms from sqlite-vec's shadow tables as before; same 1,000 candidates for 20 queries: ${r.bitsLoad.sameCandidates ? 'yes' : 'NO'}`),
       `  lexical top ${K} equal to plain FTS5 bm25() (scores within 1e-9): ${r.lexicalAgreement[0]}/${r.lexicalAgreement[1]} queries; pruning planner's overlap with it: ${r.pruningOverlap.toFixed(3)}`,
+      `  exact lexical evaluated by: ${r.lexicalMethods}`,
       `  auto strategy: ${r.autoStrategy} (fast above ${count(DEFAULT_VECTOR.fastAbove)} vectors); fast is ${(r.latency.exact.median / r.latency.fast.median).toFixed(2)}x the speed of exact here`,
       '',
     );

@@ -21,6 +21,7 @@ import { Searcher, type SearchTuning } from './search/searcher.js';
 import type { RetrievalFigures } from '../shared/search.js';
 import { calibrate, CalibrationCancelled, type CalibrationOptions, type CalibrationRecord } from './search/calibration.js';
 import { CalibrationStore } from './search/calibration-store.js';
+import { refreshCommonWords } from './search/common-words.js';
 import type { QueryAdapter } from './search/query-adapter.js';
 
 export interface FolderPatterns {
@@ -301,6 +302,10 @@ export class Library {
       ...options,
       maxFileBytes: options.maxFileBytes ?? stored.maxFileBytes,
       split: options.split ?? { chunkTokens: stored.chunkTokens, overlapTokens: Math.min(stored.overlapTokens, Math.floor(stored.chunkTokens / 2)) },
+    });
+    // Also after a cancelled run: whatever it added is scored from text by every search until then.
+    await refreshCommonWords(this.db).catch((error: unknown) => {
+      if (this.db.open) throw error;
     });
     return { summary, timings: indexer.timings };
   }

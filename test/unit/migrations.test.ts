@@ -201,6 +201,23 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('009: once common-word postings exist, triggers list added chunks and removals with the generation', () => {
+    const db = openDatabase(join(tmp.dir, 'lib.sqlite'));
+    const folder = db.prepare("INSERT INTO folders (path) VALUES ('/f') RETURNING id").pluck().get() as number;
+    const document = db.prepare("INSERT INTO documents (folder_id, path, relative_path, status) VALUES (?, '/f/a.md', 'a.md', 'indexed') RETURNING id").pluck().get(folder) as number;
+    const insert = db.prepare("INSERT INTO chunks (document_id, ordinal, text, char_start, char_end, token_count) VALUES (?, ?, 'some words', 0, 10, 2) RETURNING id").pluck();
+    const first = insert.get(document, 0) as number;
+    const listed = () => [db.prepare('SELECT chunk_id FROM common_word_added').pluck().all(), db.prepare('SELECT chunk_id, generation FROM common_word_removed').raw().all()];
+    expect(listed()).toEqual([[], []]);
+    db.prepare("INSERT INTO meta (key, value) VALUES ('common_words', json_object('generation', 3))").run();
+    const second = insert.get(document, 1) as number;
+    db.prepare('DELETE FROM chunks WHERE id = ?').run(first);
+    expect(listed()).toEqual([[second], [[first, 3]]]);
+    db.prepare('DELETE FROM chunks WHERE id = ?').run(second);
+    expect(listed()).toEqual([[], [[first, 3], [second, 3]]]);
+    db.close();
+  });
+
   it('reopening is idempotent and keeps data', () => {
     const file = join(tmp.dir, 'lib.sqlite');
     const first = openDatabase(file);

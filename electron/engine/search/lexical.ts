@@ -1,4 +1,5 @@
 import { changeStamp, statement, type Db } from '../store/db.js';
+import { ADDED_READ, commonWords, type CommonWords } from './common-words.js';
 import { fts5ColumnSizes, fts5Totals } from './fts5-stats.js';
 import { ftsLiteral, MAX_QUERY_TERMS, queryTerms, stemOf, textWords, withoutStopwords, type QueryTerm } from './query.js';
 
@@ -29,6 +30,12 @@ export interface LexicalOptions {
    */
   exactUpTo?: number;
   postingBudget?: number;
+  /**
+   * What counting a passage's words from its text costs, in common-word postings added up
+   * (measured: about 5,000). Words in half the passages or more are counted from text in the
+   * passages within their reach of the top k only when that costs less than adding up their postings.
+   */
+  postingsPerCompletion?: number;
 }
 
 /** The share of plain FTS5's predicted cost a MaxScore search may spend before handing the search to FTS5 whole. */
@@ -40,6 +47,7 @@ export const DEFAULT_LEXICAL: Required<LexicalOptions> = {
   pruneAbove: 200_000,
   exactUpTo: 200_000,
   postingBudget: 20_000,
+  postingsPerCompletion: 5_000,
 };
 
 export interface LexicalPlan {
@@ -50,8 +58,12 @@ export interface LexicalPlan {
 
 /** How the last search was evaluated. */
 export interface LexicalEvaluation {
-  /** `plain`: FTS5 ranked every matching passage; `maxscore`: rare words first, common ones only where they could matter. */
-  method: 'plain' | 'maxscore';
+  /**
+   * `plain`: FTS5 ranked every matching passage; `maxscore`: rare words first, common ones only
+   * where they could matter; `postings`: FTS5 ranked the rare words' passages, the common words
+   * were scored from their stored postings (`common-words.ts`).
+   */
+  method: 'plain' | 'maxscore' | 'postings';
   /** Words whose every passage was ranked by FTS5 (all of them for `plain`). */
   essential: number;
   /** Passages whose common words were counted here. */
@@ -71,6 +83,14 @@ const TABLE = 'chunks_fts';
 const COLUMNS = 3;
 /** What counting one passage's words costs, in passages FTS5 ranks (measured: 40-60). */
 const COMPLETION_COST = 60;
+/** Passages added since the common-word postings were refreshed that a search scores from their text; with more, it does without the postings. */
+const MAX_ADDED = Math.min(256, ADDED_READ - 1);
+/** Passages FTS5 may rank for the rare words when the common ones are scored from postings (more: words grew common since the build). */
+const RARE_POSTINGS = 50_000;
+/** FTS5's IDF for a word in half the passages or more. */
+const FAINT_IDF = 1e-6;
+/** Passages beyond the k best whose faint words a search counts from their text; with more within reach, it adds up the faint words' postings instead. */
+const FAINT_COMPLETIONS = 64;
 /** Scores computed here must agree with FTS5's to this (relative) tolerance, or the search falls back to FTS5 alone. */
 const AGREEMENT = 1e-9;
 
@@ -146,9 +166,14 @@ export class LexicalSearch {
 
   private evaluate(terms: QueryTerm[], limit: number): LexicalHit[] {
     const totals = fts5Totals(this.db, TABLE);
-    if (!totals || totals.rows === 0 || terms.length === 1) return this.plain(terms, limit, totals ? undefined : 'unknown FTS5 format');
+    if (!totals || totals.rows === 0) return this.plain(terms, limit, totals ? undefined : 'unknown FTS5 format');
+    const postings = commonWords(this.db);
+    const usable = postings && sameWeights(postings.record.weights, this.options.weights) && postings.added.length <= MAX_ADDED ? postings : null;
+    if (terms.length === 1 && !usable?.stems.has(terms[0]!.stem)) return this.plain(terms, limit);
     try {
-      return this.maxScore(terms, limit, totals.rows, totals.tokens / totals.rows);
+      const avgdl = totals.tokens / totals.rows;
+      const stats = this.termStats(terms, totals.rows);
+      return (usable && this.withPostings(usable, stats, limit, avgdl)) || this.maxScore(stats, limit, avgdl);
     } catch (error) {
       if (error instanceof Fallback) return this.plain(terms, limit, error.message);
       throw error;
@@ -170,13 +195,91 @@ export class LexicalSearch {
       .all(w1, w2, w3, match, w1, w2, w3, limit) as [number, number][];
   }
 
-  private maxScore(terms: QueryTerm[], limit: number, rows: number, avgdl: number): LexicalHit[] {
-    const stats: TermStats[] = terms.map((term, index) => {
+  private termStats(terms: readonly QueryTerm[], rows: number): TermStats[] {
+    return terms.map((term, index) => {
       // IDF is clamped to 1e-6 once a term is in half the rows: counting further changes nothing.
       const { count, exact } = this.documentFrequency(term, Math.ceil(rows / 2));
       const raw = Math.log((rows - count + 0.5) / (count + 0.5));
       return { term, index, df: count, idf: !exact || raw <= 0 ? 1e-6 : raw };
     });
+  }
+
+  /**
+   * Every matching passage scored, none ranked by FTS5 for a common word: FTS5 ranks the passages
+   * of the other (rare) words by `bm25()` over those words, and each common word's part is added
+   * from its postings (frequency and length as FTS5 counts them, IDF from FTS5's own count now).
+   * Passages added since the postings were refreshed are scored from their text. Null when the
+   * rare words match too many passages for this to pay (words that became common since the build).
+   */
+  private withPostings(postings: CommonWords, stats: readonly TermStats[], limit: number, avgdl: number): LexicalHit[] | null {
+    const common = stats.filter((s) => postings.stems.has(s.term.stem));
+    const rare = stats.filter((s) => !postings.stems.has(s.term.stem));
+    if (common.length === 0 || rare.reduce((sum, s) => sum + s.df, 0) > RARE_POSTINGS) return null;
+    const scores = scoreSheet;
+    try {
+      return this.scoreWithPostings(postings, scores, stats, common, rare, limit, avgdl);
+    } finally {
+      scores.clear();
+      rareSheet.clear();
+    }
+  }
+
+  private scoreWithPostings(
+    postings: CommonWords, scores: ScoreSheet, stats: readonly TermStats[], common: readonly TermStats[], rare: readonly TermStats[], limit: number, avgdl: number,
+  ): LexicalHit[] {
+    const rareScores = rareSheet;
+    if (rare.length > 0) {
+      const match = this.inQueryOrder(rare).map((t) => ftsLiteral(t.word)).join(' OR ');
+      const [w1, w2, w3] = this.options.weights;
+      for (const [id, score] of statement(this.db, 'SELECT rowid, -bm25(chunks_fts, ?, ?, ?) FROM chunks_fts WHERE chunks_fts MATCH ?').raw().iterate(w1, w2, w3, match) as Iterable<[number, number]>) {
+        scores.add(id, score);
+        rareScores.add(id, score);
+      }
+    }
+    // Words in half the passages or more have FTS5's floor IDF (1e-6): their postings are the longest
+    // and together add less than `faintMost` to any score, so they are counted, from the passages'
+    // text, only in the passages that are within that of the k-th best score without them.
+    const faint = common.filter((s) => s.idf <= FAINT_IDF);
+    const strong = faint.length > 0 && faint.length < stats.length ? common.filter((s) => s.idf > FAINT_IDF) : common;
+    this.addPostings(postings, strong, scores, avgdl);
+    this.lastEvaluation = { method: 'postings', essential: rare.length, completed: 0, exact: true };
+    const rareStems = new Set(rare.map((s) => s.term.stem));
+    // An added passage has no postings that count (a reused chunk id's old ones were voided at its
+    // removal): it is scored from its text, and its rare words' part checked against FTS5's.
+    const added = postings.added;
+    if (strong !== common) {
+      const faintMost = faint.reduce((sum, s) => sum + s.idf * (K1 + 1), 0);
+      const most = Math.min(FAINT_COMPLETIONS + limit, Math.floor(faint.reduce((sum, s) => sum + s.df, 0) / this.options.postingsPerCompletion));
+      const kth = most >= limit ? scores.top(limit)[limit - 1]?.score : undefined;
+      const floor = kth === undefined ? 0 : kth - faintMost - Math.abs(kth) * 1e-9;
+      const candidates = floor > 0 ? scores.idsAtLeast(floor, most) : null;
+      if (candidates) {
+        const ids = [...new Set([...candidates, ...added])];
+        const best: LexicalHit[] = [];
+        for (const hit of this.complete(ids.map((id) => [id, rareScores.get(id)]), stats, rareStems, avgdl, true)) insert(best, hit, limit);
+        this.lastEvaluation.completed = ids.length;
+        return best;
+      }
+      this.addPostings(postings, faint, scores, avgdl);
+    }
+    if (added.length > 0) {
+      for (const hit of this.complete(added.map((id) => [id, rareScores.get(id)]), stats, rareStems, avgdl, true)) scores.set(hit.chunkId, hit.score);
+      this.lastEvaluation.completed = added.length;
+    }
+    return scores.top(limit);
+  }
+
+  private addPostings(postings: CommonWords, words: readonly TermStats[], scores: ScoreSheet, avgdl: number): void {
+    const removed = postings.removedThrough;
+    for (const s of words) {
+      const idf = s.idf;
+      for (const { generation, pairs, maxId } of postings.segments(s.term.stem)) scores.addPostings(pairs, maxId, generation, removed, idf, avgdl);
+    }
+  }
+
+  private maxScore(stats: TermStats[], limit: number, avgdl: number): LexicalHit[] {
+    const terms = this.inQueryOrder(stats);
+    const rows = fts5Totals(this.db, TABLE)!.rows;
     const order = [...stats].sort((a, b) => b.idf - a.idf || a.index - b.index);
     const n = order.length;
     // remaining[j]: the most the words order[j..] can add to any score.
@@ -267,7 +370,7 @@ export class LexicalSearch {
   }
 
   /** Full BM25 of each passage, its common words counted from its text; its essential words' part must agree with FTS5's. */
-  private complete(batch: readonly [number, number][], stats: readonly TermStats[], essentialStems: ReadonlySet<string>, avgdl: number): LexicalHit[] {
+  private complete(batch: readonly [number, number][], stats: readonly TermStats[], essentialStems: ReadonlySet<string>, avgdl: number, matchingOnly = false): LexicalHit[] {
     const ids = batch.map(([id]) => id);
     const sizes = fts5ColumnSizes(this.db, TABLE, ids, COLUMNS);
     const texts = new Map(
@@ -285,6 +388,7 @@ export class LexicalSearch {
       const size = sizes.get(id);
       if (!columns || !size) throw new Fallback(`passage ${id} is missing from the chunks or FTS5's sizes`);
       const frequency = new Float64Array(stats.length);
+      let matched = false;
       let length = 0;
       for (let c = 0; c < COLUMNS; c++) {
         const words = textWords(columns[c]!);
@@ -292,9 +396,12 @@ export class LexicalSearch {
         length += words.length;
         for (const word of words) {
           const phrase = phraseOf.get(stemOf(word));
-          if (phrase !== undefined) frequency[phrase]! += weights[c]!;
+          if (phrase === undefined) continue;
+          frequency[phrase]! += weights[c]!;
+          matched = true;
         }
       }
+      if (matchingOnly && !matched) continue;
       const norm = K1 * (1 - B + (B * length) / avgdl);
       let score = 0;
       let partialScore = 0;
@@ -336,6 +443,114 @@ export class LexicalSearch {
     return statement(this.db, 'SELECT COUNT(*) FROM chunks').pluck().get() as number;
   }
 }
+
+function sameWeights(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((w, i) => w === b[i]);
+}
+
+/** Scores by chunk id, summed over words; reused across searches (cleared after each). */
+class ScoreSheet {
+  private values = new Float64Array(1 << 16);
+  private seen = new Uint8Array(1 << 16);
+  private touched = new Int32Array(1 << 16);
+  private count = 0;
+
+  add(id: number, score: number): void {
+    if (id >= this.values.length) this.grow(id);
+    if (this.seen[id] === 0) {
+      this.seen[id] = 1;
+      if (this.count === this.touched.length) this.growTouched(this.count + 1);
+      this.touched[this.count++] = id;
+    }
+    this.values[id]! += score;
+  }
+
+  /** One word's BM25 part from its postings ([chunk id, frequency in halves · 65536 + length] pairs; none above `maxId`), skipping voided ones. */
+  addPostings(pairs: Uint32Array, maxId: number, generation: number, removed: Int32Array, idf: number, avgdl: number): void {
+    if (maxId >= this.values.length) this.grow(maxId);
+    if (this.count + pairs.length / 2 > this.touched.length) this.growTouched(this.count + pairs.length / 2);
+    const { values, seen, touched } = this;
+    const removedLength = removed.length;
+    let count = this.count;
+    for (let i = 0; i < pairs.length; i += 2) {
+      const id = pairs[i]!;
+      if (id < removedLength && removed[id]! > generation) continue;
+      const packed = pairs[i + 1]!;
+      const f = (packed >>> 16) / 2;
+      // The same expression as FTS5's bm25() and `complete`.
+      const norm = K1 * (1 - B + (B * (packed & 0xffff)) / avgdl);
+      if (seen[id] === 0) {
+        seen[id] = 1;
+        touched[count++] = id;
+      }
+      values[id]! += (idf * (f * (K1 + 1))) / (f + norm);
+    }
+    this.count = count;
+  }
+
+  set(id: number, score: number): void {
+    this.add(id, 0);
+    this.values[id] = score;
+  }
+
+  get(id: number): number {
+    return id < this.values.length ? this.values[id]! : 0;
+  }
+
+  top(limit: number): LexicalHit[] {
+    const best: LexicalHit[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const id = this.touched[i]!;
+      const score = this.values[id]!;
+      if (best.length >= limit && score < best[limit - 1]!.score) continue;
+      insert(best, { chunkId: id, score }, limit);
+    }
+    return best;
+  }
+
+  /** The ids scored at least `floor`, or null when there are more than `most`. */
+  idsAtLeast(floor: number, most: number): number[] | null {
+    const ids: number[] = [];
+    for (let i = 0; i < this.count; i++) {
+      const id = this.touched[i]!;
+      if (this.values[id]! < floor) continue;
+      if (ids.length >= most) return null;
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  clear(): void {
+    for (let i = 0; i < this.count; i++) {
+      const id = this.touched[i]!;
+      this.values[id] = 0;
+      this.seen[id] = 0;
+    }
+    this.count = 0;
+  }
+
+  private growTouched(needed: number): void {
+    let size = this.touched.length;
+    while (size < needed) size *= 2;
+    const touched = new Int32Array(size);
+    touched.set(this.touched.subarray(0, this.count));
+    this.touched = touched;
+  }
+
+  private grow(id: number): void {
+    let size = this.values.length;
+    while (size <= id) size *= 2;
+    const values = new Float64Array(size);
+    values.set(this.values);
+    const seen = new Uint8Array(size);
+    seen.set(this.seen);
+    this.values = values;
+    this.seen = seen;
+  }
+}
+
+const scoreSheet = new ScoreSheet();
+const rareSheet = new ScoreSheet();
 
 /** Keeps `best` sorted (score descending, chunk id ascending) and at most `limit` long. */
 function insert(best: LexicalHit[], hit: LexicalHit, limit: number): void {
