@@ -51,6 +51,7 @@ export class Library {
     readonly file: string,
     private readonly poolOptions: ParsePoolOptions = {},
     private readonly ocrPoolOptions: OcrPoolOptions = {},
+    private readonly engineState: { afterEngineCrash: boolean } = { afterEngineCrash: false },
   ) {
     this.db = openDatabase(file);
     this.folders = new FolderStore(this.db);
@@ -314,6 +315,7 @@ export class Library {
       embedding: this.batcher ? { batcher: this.batcher, vectors: this.vectors } : undefined,
       ocr: settings.enabled && this.ocrPool ? { pool: this.ocrPool, cache: this.ocrCache, settings } : undefined,
       followLinksOutside: this.meta.followLinksOutside(),
+      afterEngineCrash: this.engineState.afterEngineCrash,
     });
   }
 

@@ -6,10 +6,11 @@ import { ocrSheetsMail } from './005-ocr-sheets-mail.js';
 import { readerVersions } from './006-reader-versions.js';
 import { vectorBits } from './007-vector-bits.js';
 import { retrievalCalibration } from './008-retrieval-calibration.js';
+import { filesBeingRead } from './010-files-being-read.js';
 
 import type { Migration } from './types.js';
 
 export type { Migration } from './types.js';
 
 /** In order; a migration is never edited once released, only followed by a new one. */
-export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations, evaluation, ocrSheetsMail, readerVersions, vectorBits, retrievalCalibration];
+export const migrations: readonly Migration[] = [initial, lexicalIndex, conversations, evaluation, ocrSheetsMail, readerVersions, vectorBits, retrievalCalibration, filesBeingRead];
