@@ -22,6 +22,11 @@ export interface EngineOptions {
    * Electron, else `process`). A pool's own `isolation` option wins over this.
    */
   workers?: WorkerIsolation;
+  /**
+   * The engine process before this one died unexpectedly: a library's first indexing run then takes
+   * the files it was reading for suspects (see `ReadingFiles`); otherwise they are simply read again.
+   */
+  afterEngineCrash?: boolean;
 }
 
 export class UnknownLibraryError extends QuireError {
@@ -63,7 +68,7 @@ export function createEngine(options: EngineOptions): Engine {
         makePrivateDir(options.dataDir);
         makePrivateDir(librariesDir);
       }
-      return new Library(name, file, parser, ocr);
+      return new Library(name, file, parser, ocr, { afterEngineCrash: options.afterEngineCrash ?? false });
     },
     listLibraries() {
       if (!existsSync(librariesDir)) return [];

@@ -52,6 +52,7 @@ export class Library {
     readonly file: string,
     private readonly poolOptions: ParsePoolOptions = {},
     private readonly ocrPoolOptions: OcrPoolOptions = {},
+    private readonly engineState: { afterEngineCrash: boolean } = { afterEngineCrash: false },
   ) {
     this.db = openDatabase(file);
     this.folders = new FolderStore(this.db);
@@ -319,6 +320,7 @@ export class Library {
       embedding: this.batcher ? { batcher: this.batcher, vectors: this.vectors } : undefined,
       ocr: settings.enabled && this.ocrPool ? { pool: this.ocrPool, cache: this.ocrCache, settings } : undefined,
       followLinksOutside: this.meta.followLinksOutside(),
+      afterEngineCrash: this.engineState.afterEngineCrash,
     });
   }
 

@@ -119,7 +119,7 @@ export class EngineHost implements EngineCalls {
         this.launch().then(resolveRestart, () => undefined);
       }, delay);
     });
-    child.send({ type: 'init', options: this.options.init });
+    child.send({ type: 'init', options: this.options.init, afterCrash: this.restarts > 0 });
     return ready;
   }
 

@@ -6,7 +6,8 @@ import type { ErrorPayload, Notice } from './contract.js';
  * multiplexed by id; a stream's events carry its call's id.
  */
 export type HostToEngine =
-  | { type: 'init'; options: unknown }
+  /** `afterCrash`: the engine before this one died unexpectedly (what it was reading may be why; see `ReadingFiles`). */
+  | { type: 'init'; options: unknown; afterCrash?: boolean }
   | { type: 'call'; id: number; method: string; params: unknown }
   | { type: 'cancel'; id: number }
   | { type: 'ping'; id: number };

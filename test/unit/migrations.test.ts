@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LibraryVersionError, openDatabase, schemaVersion } from '../../electron/engine/store/db.js';
 import { migrations } from '../../electron/engine/store/migrations/index.js';
+import { ReadingFiles } from '../../electron/engine/store/reading-files.js';
 import { VectorStore } from '../../electron/engine/store/vectors.js';
 import { tempDir } from '../helpers.js';
 
@@ -24,6 +25,25 @@ describe('migrations', () => {
     const db = openDatabase(join(tmp.dir, 'lib.sqlite'));
     db.prepare("INSERT INTO retrieval_calibrations (embedder, calibration, adapter) VALUES ('m:64', '{}', NULL)").run();
     expect(() => db.prepare("INSERT INTO retrieval_calibrations (embedder, calibration) VALUES ('m:64', '{}')").run()).toThrow(/UNIQUE/);
+    db.close();
+  });
+
+  it('010 lists the files being read: a crash counts them, a kill forgets them, a removed document takes its row along', () => {
+    const db = openDatabase(join(tmp.dir, 'lib.sqlite'));
+    db.prepare("INSERT INTO folders (path) VALUES ('/docs')").run();
+    const insert = db.prepare("INSERT INTO documents (folder_id, path, relative_path, status) VALUES (1, ?, ?, 'pending')");
+    const [a, b] = ['a.txt', 'b.txt'].map((name) => Number(insert.run(`/docs/${name}`, name).lastInsertRowid));
+    const reading = new ReadingFiles(db);
+    reading.start(a!);
+    reading.start(b!, 1);
+    expect([...reading.leftUnfinished({ blame: true })]).toEqual([[a, 1], [b, 2]]);
+    expect([...reading.leftUnfinished({ blame: true })]).toEqual([]);
+    reading.start(a!);
+    expect([...reading.leftUnfinished({ blame: false })]).toEqual([]);
+    expect([...reading.leftUnfinished({ blame: true })]).toEqual([]);
+    reading.start(b!);
+    db.prepare('DELETE FROM documents WHERE id = ?').run(b);
+    expect(db.prepare('SELECT COUNT(*) FROM files_being_read').pluck().get()).toBe(0);
     db.close();
   });
 

@@ -36,6 +36,8 @@ export interface EngineApiOptions {
    * Default: see `defaultWorkerIsolation`.
    */
   workers?: WorkerIsolation;
+  /** The engine process before this one died unexpectedly (set by the engine host). */
+  afterEngineCrash?: boolean;
 }
 
 export interface EngineApi extends EngineCalls {
@@ -55,7 +57,7 @@ export async function createEngineApi(options: EngineApiOptions): Promise<Engine
   const notify = (notice: Notice): void => {
     for (const listener of listeners) listener(notice);
   };
-  const engine = createEngine({ dataDir: options.dataDir, workers: options.workers });
+  const engine = createEngine({ dataDir: options.dataDir, workers: options.workers, afterEngineCrash: options.afterEngineCrash });
   const registry = new ModelRegistry(options.dataDir);
   const settings = new SettingsStore(join(options.dataDir, 'settings.json'));
   const profiles = new ProfileStore(join(options.dataDir, 'profiles.json'));

@@ -46,7 +46,7 @@ function serve(message: HostToEngine): void {
 parent.onMessage((message) => {
   if (message.type !== 'init') return serve(message);
   if (api) return;
-  createEngineApi(message.options as EngineApiOptions).then(
+  createEngineApi({ ...(message.options as EngineApiOptions), afterEngineCrash: message.afterCrash === true }).then(
     (created) => {
       api = created;
       api.onNotice((notice) => parent.post({ type: 'notice', notice }));

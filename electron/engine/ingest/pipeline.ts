@@ -16,6 +16,7 @@ import { ocrPageCount } from './extracted.js';
 import { readByOlderReader } from './reader-versions.js';
 import type { ParsePool } from './parse-pool.js';
 import { DEFAULT_SPLIT, type SplitOptions } from './splitter.js';
+import { ReadingFiles, UNFINISHED_RUNS_BEFORE_SKIPPING } from '../store/reading-files.js';
 import { walkFolder, type FoundFile, type WalkEntry } from './walker.js';
 
 export interface IndexOptions {
@@ -59,6 +60,8 @@ export interface IndexerDeps {
   ocr?: { pool: OcrPool; cache: OcrCache; settings: OcrSettings };
   /** Follow symbolic links that lead out of the library's folders (off by default: they are skipped as `outside-folder`). */
   followLinksOutside?: boolean;
+  /** The engine before this one died unexpectedly: files a run left unfinished are suspects (see `setAsideCrashers`). */
+  afterEngineCrash?: boolean;
 }
 
 type ParsedChunks = { chunks: { text: string; headingPath: string[] }[] };
@@ -129,53 +132,76 @@ export class Indexer {
       showCurrent();
       report();
     };
+    const reading = new ReadingFiles(this.deps.db);
+    const done = (row: DocumentRow, file: FoundFile): void => {
+      reading.finish(row.id);
+      finished(file);
+    };
     const completeOne = (row: DocumentRow, file: FoundFile, result: ParseResult): Promise<void> =>
-      this.complete(row, file, result, summary, progress, report, options).finally(() => finished(file));
-    let next = 0;
-    const runOne = async (): Promise<void> => {
-      while (next < work.length && !options.signal?.aborted) {
-        const { row, file } = work[next++]!;
-        unfinished.add(file);
-        parsing.push(file);
-        showCurrent();
-        let result: ParseResult;
-        if (file.size > maxFileBytes) {
-          result = {
-            type: 'problem', status: 'skipped', reason: 'too-large', hash: null, size: file.size, kind: null,
-            message: `The file is ${formatBytes(file.size)}, over the ${formatBytes(maxFileBytes)} limit (raise it with --max-file-size)`,
-            timings: { readMs: 0, parseMs: 0, splitMs: 0 },
-          };
-        } else {
+      this.complete(row, file, result, summary, progress, report, options).finally(() => done(row, file));
+    const { suspects, others, unfinishedRuns } = this.setAsideCrashers(work, reading, summary, progress, options);
+    const readAll = async (list: typeof work, lanes: number): Promise<void> => {
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < list.length && !options.signal?.aborted) {
+          await readOne(list[next++]!);
+          // A suspect is read alone, start to finish, so that if it brings the engine down again it alone is blamed.
+          if (lanes === 1) await Promise.all([waitingForVectors?.drain(), Promise.all(waitingForOcr)]);
+        }
+      };
+      await Promise.all(Array.from({ length: lanes }, lane));
+    };
+    const readOne = async ({ row, file }: (typeof work)[number]): Promise<void> => {
+      unfinished.add(file);
+      reading.start(row.id, unfinishedRuns.get(row.id) ?? 0);
+      parsing.push(file);
+      showCurrent();
+      let result: ParseResult;
+      if (file.size > maxFileBytes) {
+        result = {
+          type: 'problem', status: 'skipped', reason: 'too-large', hash: null, size: file.size, kind: null,
+          message: `The file is ${formatBytes(file.size)}, over the ${formatBytes(maxFileBytes)} limit (raise it with --max-file-size)`,
+          timings: { readMs: 0, parseMs: 0, splitMs: 0 },
+        };
+      } else {
+        try {
           result = await this.deps.pool.parse({ rawPath: file.rawPath, path: file.path, knownHash: row.status === 'indexed' && !retriesOcr(row, options) && !readByOlderReader(row) ? row.contentHash : null, split, ocr: ocrEnabled });
+        } catch (error) {
+          reading.finish(row.id);
+          throw error;
         }
-        parsing.splice(parsing.indexOf(file), 1);
-        showCurrent();
-        if (options.signal?.aborted && result.type !== 'unchanged') break;
-        if (result.type === 'needs-ocr') {
-          const pages = ocrPageCount(result.document);
-          ocrCounts.pages += pages;
-          progress.ocr = { done: progress.ocr?.done ?? 0, total: (progress.ocr?.total ?? 0) + pages };
-          report();
-          const onPage = (outcome: PageOutcome): void => {
-            progress.ocr!.done++;
-            if (outcome !== 'cancelled') ocrCounts[outcome]++;
-            report();
-          };
-          waitingForOcr.push(
-            finishOcr(this.deps.ocr!, file, result, split, onPage, options.signal).then((read) => (read ? completeOne(row, file, read) : finished(file))),
-          );
-          continue;
-        }
-        if (waitingForVectors && result.type === 'indexed') {
-          const parsed = result;
-          await waitingForVectors.add(chunksToEmbed(parsed).length, () => completeOne(row, file, parsed));
-          continue;
-        }
-        await completeOne(row, file, result);
       }
+      parsing.splice(parsing.indexOf(file), 1);
+      showCurrent();
+      if (options.signal?.aborted && result.type !== 'unchanged') {
+        reading.finish(row.id);
+        return;
+      }
+      if (result.type === 'needs-ocr') {
+        const pages = ocrPageCount(result.document);
+        ocrCounts.pages += pages;
+        progress.ocr = { done: progress.ocr?.done ?? 0, total: (progress.ocr?.total ?? 0) + pages };
+        report();
+        const onPage = (outcome: PageOutcome): void => {
+          progress.ocr!.done++;
+          if (outcome !== 'cancelled') ocrCounts[outcome]++;
+          report();
+        };
+        waitingForOcr.push(
+          finishOcr(this.deps.ocr!, file, result, split, onPage, options.signal).then((read) => (read ? completeOne(row, file, read) : done(row, file))),
+        );
+        return;
+      }
+      if (waitingForVectors && result.type === 'indexed') {
+        const parsed = result;
+        await waitingForVectors.add(chunksToEmbed(parsed).length, () => completeOne(row, file, parsed));
+        return;
+      }
+      await completeOne(row, file, result);
     };
     try {
-      await Promise.all(Array.from({ length: FILES_IN_FLIGHT }, runOne));
+      await readAll(suspects, 1);
+      await readAll(others, FILES_IN_FLIGHT);
       await waitingForVectors?.drain();
       await Promise.all(waitingForOcr);
     } finally {
@@ -190,6 +216,36 @@ export class Indexer {
     progress.currentFile = null;
     report();
     return summary;
+  }
+
+  /**
+   * Files the last run left unfinished (see `ReadingFiles`) come first, to be read one at a time;
+   * one left unfinished by `UNFINISHED_RUNS_BEFORE_SKIPPING` runs in a row is taken for the cause
+   * and recorded as `failed` / `parser-crashed` instead of being read again, unless failed files are
+   * retried. The others follow as usual.
+   */
+  private setAsideCrashers(work: { row: DocumentRow; file: FoundFile }[], reading: ReadingFiles, summary: IndexSummary, progress: IndexProgress, options: IndexOptions) {
+    const unfinishedRuns = reading.leftUnfinished({ blame: this.deps.afterEngineCrash ?? false });
+    if (unfinishedRuns.size === 0) return { suspects: [], others: work, unfinishedRuns };
+    const suspects: typeof work = [];
+    const others: typeof work = [];
+    for (const item of work) {
+      const runs = unfinishedRuns.get(item.row.id);
+      if (runs === undefined) others.push(item);
+      else if (runs < UNFINISHED_RUNS_BEFORE_SKIPPING || options.retryFailed) suspects.push(item);
+      else {
+        this.deps.db.transaction(() => {
+          this.deps.chunks.replace(item.row.id, []);
+          this.deps.documents.record(item.row.id, {
+            status: 'failed', reason: 'parser-crashed', kind: null, size: item.file.size, mtimeMs: item.file.mtimeMs, contentHash: null,
+            message: `The last ${runs} indexing runs ended while reading this file (it may crash Quire's reader); it is skipped until failed files are retried`,
+          }, 0);
+        })();
+        count(summary, 'failed', 'parser-crashed');
+        progress.done++;
+      }
+    }
+    return { suspects, others, unfinishedRuns };
   }
 
   /** Embeds and stores one file's outcome, then reports it. */
