@@ -1,13 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LexicalSearch } from '../../electron/engine/search/lexical.js';
-import { queryTerms, withoutStopwords } from '../../electron/engine/search/query.js';
 import { ChunkStore } from '../../electron/engine/store/chunks.js';
 import { openDatabase, type Db } from '../../electron/engine/store/db.js';
 import { DocumentStore } from '../../electron/engine/store/documents.js';
 import { FolderStore } from '../../electron/engine/store/folders.js';
 import { tempDir } from '../helpers.js';
-import { seededRandom } from '../../electron/engine/eval/random.js';
+import { bm25Reference, expectSameRanking, zipfText } from '../zipf-library.js';
 
 // A library above the old pruning size (5,000 chunks) of Zipf-distributed synthetic words, and
 // 200 queries of 2-8 words from the same distribution: most hold words found in a third or more
@@ -17,65 +16,19 @@ const PER_DOCUMENT = 50;
 const VOCABULARY = 5_000;
 const QUERIES = 200;
 
-const random = seededRandom(42);
-const syllables = ['ka', 'lo', 'mi', 'nu', 'pe', 'ra', 'so', 'ti', 'vu', 'ze', 'bar', 'dun', 'fel', 'gor', 'hin', 'jas'];
-const words: string[] = [];
-const seen = new Set<string>();
-while (words.length < VOCABULARY) {
-  const length = words.length < 100 ? 1 + Math.floor(random() * 2) : 2 + Math.floor(random() * 3);
-  let word = '';
-  for (let i = 0; i < length; i++) word += syllables[Math.floor(random() * syllables.length)];
-  // Endings a Porter stemmer would fold onto another word are avoided: each word is its own term.
-  if (seen.has(word) || /(s|e|y|ed|ing|al|ic|er|ous|ive|ent|ion)$/.test(word) || word.length < 3) continue;
-  seen.add(word);
-  words.push(word);
-}
-const cdf: number[] = [];
-let sum = 0;
-for (let rank = 1; rank <= VOCABULARY; rank++) cdf.push((sum += rank ** -1.07));
-const zipfWord = (): string => {
-  const u = random() * sum;
-  let lo = 0;
-  let hi = cdf.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cdf[mid]! < u) lo = mid + 1;
-    else hi = mid;
-  }
-  return words[lo]!;
-};
-const phrase = (count: number): string => Array.from({ length: count }, zipfWord).join(' ');
+const { random, zipfWord, phrase } = zipfText(42, VOCABULARY);
 
 let tmp: ReturnType<typeof tempDir>;
 let db: Db;
 const queries: string[] = [];
 
-/** The reference: FTS5's bm25() over every passage with any of the query's words, same weights, ties by chunk id. */
-function reference(query: string, limit: number): { chunkId: number; score: number }[] {
-  const match = withoutStopwords(queryTerms(query)).map((t) => `"${t.word}"`).join(' OR ');
-  return db
-    .prepare('SELECT rowid AS chunkId, -bm25(chunks_fts, 1, 2, 1.5) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 1, 2, 1.5), rowid LIMIT ?')
-    .all(match, limit) as { chunkId: number; score: number }[];
-}
+const reference = (query: string, limit: number) => bm25Reference(db, query, limit);
 
 const frequencies = new Map<string, number>();
 const documentFrequency = (word: string): number => {
   if (!frequencies.has(word)) frequencies.set(word, (db.prepare('SELECT COUNT(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ?').get(`"${word}"`) as { n: number }).n);
   return frequencies.get(word)!;
 };
-
-/** Same ranking: equal ids in order, except where scores tie within 1e-9; same scores within 1e-9. */
-function expectSameRanking(actual: { chunkId: number; score: number }[], expected: { chunkId: number; score: number }[], query: string): void {
-  expect(actual.length, query).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(actual[i]!.score - expected[i]!.score), `${query} #${i + 1}`).toBeLessThanOrEqual(1e-9);
-    if (actual[i]!.chunkId !== expected[i]!.chunkId) {
-      // A tie: the reference's passage must be among ours with the same score.
-      const tied = actual.find((a) => a.chunkId === expected[i]!.chunkId);
-      expect(tied && Math.abs(tied.score - expected[i]!.score) <= 1e-9, `${query} #${i + 1}`).toBe(true);
-    }
-  }
-}
 
 beforeAll(() => {
   tmp = tempDir();

@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commonWordsRecord, refreshCommonWords } from '../../electron/engine/search/common-words.js';
 import { LexicalSearch } from '../../electron/engine/search/lexical.js';
-import { queryTerms, stemOf, withoutStopwords } from '../../electron/engine/search/query.js';
+import { stemOf } from '../../electron/engine/search/query.js';
 import { ChunkStore, type NewChunk } from '../../electron/engine/store/chunks.js';
 import { openDatabase, type Db } from '../../electron/engine/store/db.js';
 import { DocumentStore } from '../../electron/engine/store/documents.js';
 import { FolderStore } from '../../electron/engine/store/folders.js';
-import { seededRandom } from '../../electron/engine/eval/random.js';
 import { tempDir } from '../helpers.js';
+import { bm25Reference, expectSameRanking, zipfText } from '../zipf-library.js';
 
 // A library of Zipf-distributed synthetic words with common-word postings built (as after
 // indexing), changed afterwards: every search must still return exactly FTS5's bm25() top k.
@@ -16,34 +16,7 @@ const CHUNKS = 6_000;
 const PER_DOCUMENT = 50;
 const VOCABULARY = 4_000;
 
-const random = seededRandom(7);
-const syllables = ['ka', 'lo', 'mi', 'nu', 'pe', 'ra', 'so', 'ti', 'vu', 'ze', 'bar', 'dun', 'fel', 'gor', 'hin', 'jas'];
-const words: string[] = [];
-const seen = new Set<string>();
-while (words.length < VOCABULARY) {
-  const length = words.length < 100 ? 1 + Math.floor(random() * 2) : 2 + Math.floor(random() * 3);
-  let word = '';
-  for (let i = 0; i < length; i++) word += syllables[Math.floor(random() * syllables.length)];
-  // Endings a Porter stemmer would fold onto another word are avoided: each word is its own term.
-  if (seen.has(word) || /(s|e|y|ed|ing|al|ic|er|ous|ive|ent|ion)$/.test(word) || word.length < 3) continue;
-  seen.add(word);
-  words.push(word);
-}
-const cdf: number[] = [];
-let sum = 0;
-for (let rank = 1; rank <= VOCABULARY; rank++) cdf.push((sum += rank ** -1.07));
-const zipfWord = (): string => {
-  const u = random() * sum;
-  let lo = 0;
-  let hi = cdf.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (cdf[mid]! < u) lo = mid + 1;
-    else hi = mid;
-  }
-  return words[lo]!;
-};
-const phrase = (count: number): string => Array.from({ length: count }, zipfWord).join(' ');
+const { random, words, zipfWord, phrase } = zipfText(7, VOCABULARY);
 const chunk = (text: string, headingPath: string[]): NewChunk => ({ text, charStart: 0, charEnd: text.length, page: null, lineStart: 1, lineEnd: 1, headingPath, tokenCount: 80 });
 
 let tmp: ReturnType<typeof tempDir>;
@@ -58,25 +31,7 @@ function addDocument(relativePath: string, texts: string[], heading: string[] = 
   return chunks.replace(documentId, texts.map((text) => chunk(text, heading)));
 }
 
-/** The reference: FTS5's bm25() over every passage with any of the query's words, same weights, ties by chunk id. */
-function reference(query: string, limit: number): { chunkId: number; score: number }[] {
-  const match = withoutStopwords(queryTerms(query)).map((t) => `"${t.word}"`).join(' OR ');
-  return db
-    .prepare('SELECT rowid AS chunkId, -bm25(chunks_fts, 1, 2, 1.5) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY bm25(chunks_fts, 1, 2, 1.5), rowid LIMIT ?')
-    .all(match, limit) as { chunkId: number; score: number }[];
-}
-
-/** Same ranking: equal ids in order, except where scores tie within 1e-9; same scores within 1e-9. */
-function expectSameRanking(actual: { chunkId: number; score: number }[], expected: { chunkId: number; score: number }[], query: string): void {
-  expect(actual.length, query).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    expect(Math.abs(actual[i]!.score - expected[i]!.score), `${query} #${i + 1}`).toBeLessThanOrEqual(1e-9);
-    if (actual[i]!.chunkId !== expected[i]!.chunkId) {
-      const tied = actual.find((a) => a.chunkId === expected[i]!.chunkId);
-      expect(tied && Math.abs(tied.score - expected[i]!.score) <= 1e-9, `${query} #${i + 1}`).toBe(true);
-    }
-  }
-}
+const reference = (query: string, limit: number) => bm25Reference(db, query, limit);
 
 const hasPostings = (word: string): boolean =>
   db.prepare('SELECT 1 FROM common_word_postings WHERE stem = ? LIMIT 1').pluck().get(stemOf(word)) !== undefined;
