@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, statSync, lstatSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, lstatSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -128,6 +128,16 @@ describe('a file without read permission', () => {
   const runAsNobody = process.getuid?.() === 0;
   const nobody = 65534;
 
+  // A Node kept under root's home (CI's Node 22 in ~/.cache, nvm) cannot be run by nobody: run a copy.
+  function nodeNobodyCanRun(dir: string): string {
+    const probe = spawnSync(process.execPath, ['-e', ''], { uid: nobody, gid: nobody });
+    if (!probe.error && probe.status === 0) return process.execPath;
+    const copy = join(dir, 'node');
+    copyFileSync(process.execPath, copy);
+    chmodSync(copy, 0o755);
+    return copy;
+  }
+
   it('is failed with reason unreadable while the rest indexes', () => {
     const dir = tempDir('quire-perm-');
     try {
@@ -144,9 +154,11 @@ describe('a file without read permission', () => {
       chmodSync(join(docs, 'secret.txt'), 0o000);
       chmodSync(join(docs, 'locked-folder'), 0o000);
       const options = runAsNobody ? { uid: nobody, gid: nobody } : {};
-      const run = spawnSync(process.execPath, [CLI, '--data-dir', data, 'index', docs, '--library', 'perm', '--json'], { ...options, encoding: 'utf8' });
+      const node = runAsNobody ? nodeNobodyCanRun(dir.dir) : process.execPath;
+      const run = spawnSync(node, [CLI, '--data-dir', data, 'index', docs, '--library', 'perm', '--json'], { ...options, encoding: 'utf8' });
+      expect(run.error).toBeUndefined();
       expect(run.status, run.stderr).toBe(0);
-      const status = JSON.parse(execFileSync(process.execPath, [CLI, '--data-dir', data, 'status', '--library', 'perm', '--json'], { ...options, encoding: 'utf8' })) as LibraryStatus;
+      const status = JSON.parse(execFileSync(node, [CLI, '--data-dir', data, 'status', '--library', 'perm', '--json'], { ...options, encoding: 'utf8' })) as LibraryStatus;
       const byName = Object.fromEntries(status.documents.map((d) => [d.relativePath, d]));
       expect(byName['secret.txt']).toMatchObject({ status: 'failed', reason: 'unreadable' });
       expect(byName['secret.txt']!.message).toMatch(/permission denied/i);
