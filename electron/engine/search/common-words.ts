@@ -1,6 +1,6 @@
 import { changeStamp, statement, type Db } from '../store/db.js';
 import { readVarints } from './fts5-stats.js';
-import { stemOf, textWords } from './query.js';
+import { indexedColumnWords, stemOf } from './query.js';
 
 /**
  * The postings of a library's common words, kept in Quire's own table (migration 009) so that
@@ -128,11 +128,11 @@ class Collector {
       const sizes = size ? readVarints(size, size.length) : null;
       if (!sizes || sizes.length !== 3) throw new BuildFailure(`passage ${id} has no FTS5 size record`);
       if (id > 0xffffffff) throw new BuildFailure(`chunk id ${id} is too large`);
-      const columns = [text, (JSON.parse(heading) as string[]).join(' / '), file];
+      const columns = indexedColumnWords(text, heading, file, sizes);
+      if (typeof columns === 'string') throw new BuildFailure(`passage ${id} ${columns}`);
       let length = 0;
       for (let c = 0; c < 3; c++) {
-        const words = textWords(columns[c]!);
-        if (words.length !== sizes[c]) throw new BuildFailure(`passage ${id} column ${c}: ${words.length} words here, ${sizes[c]} in FTS5`);
+        const words = columns[c]!;
         length += words.length;
         for (const word of words) {
           const index = stems.get(stemOf(word));

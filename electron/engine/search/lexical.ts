@@ -1,7 +1,7 @@
 import { changeStamp, statement, type Db } from '../store/db.js';
 import { ADDED_READ, commonWords, type CommonWords } from './common-words.js';
 import { fts5ColumnSizes, fts5Totals } from './fts5-stats.js';
-import { ftsLiteral, MAX_QUERY_TERMS, queryTerms, stemOf, textWords, withoutStopwords, type QueryTerm } from './query.js';
+import { ftsLiteral, MAX_QUERY_TERMS, queryTerms, indexedColumnWords, stemOf, withoutStopwords, type QueryTerm } from './query.js';
 
 export interface LexicalHit {
   chunkId: number;
@@ -378,21 +378,22 @@ export class LexicalSearch {
         statement(this.db, 'SELECT c.id, c.text, c.heading_path, d.relative_path FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id IN (SELECT value FROM json_each(?))')
           .raw()
           .all(JSON.stringify(ids)) as [number, string, string, string][]
-      ).map(([id, text, heading, file]) => [id, [text, (JSON.parse(heading) as string[]).join(' / '), file]] as const),
+      ).map(([id, text, heading, file]) => [id, { text, heading, file }] as const),
     );
     const phraseOf = new Map(stats.map((s) => [s.term.stem, s.index]));
     const weights = this.options.weights;
     const hits: LexicalHit[] = [];
     for (const [id, ftsPartial] of batch) {
-      const columns = texts.get(id);
+      const passage = texts.get(id);
       const size = sizes.get(id);
-      if (!columns || !size) throw new Fallback(`passage ${id} is missing from the chunks or FTS5's sizes`);
+      if (!passage || !size) throw new Fallback(`passage ${id} is missing from the chunks or FTS5's sizes`);
+      const columns = indexedColumnWords(passage.text, passage.heading, passage.file, size);
+      if (typeof columns === 'string') throw new Fallback(`passage ${id} ${columns}`);
       const frequency = new Float64Array(stats.length);
       let matched = false;
       let length = 0;
       for (let c = 0; c < COLUMNS; c++) {
-        const words = textWords(columns[c]!);
-        if (words.length !== size[c]) throw new Fallback(`passage ${id} column ${c}: ${words.length} words here, ${size[c]} in FTS5`);
+        const words = columns[c]!;
         length += words.length;
         for (const word of words) {
           const phrase = phraseOf.get(stemOf(word));

@@ -36,6 +36,20 @@ export function textWords(text: string): string[] {
   return /^[\x00-\x7f]*$/.test(text) ? (text.toLowerCase().match(/[a-z0-9]+/g) ?? []) : (fold(text).match(/[\p{L}\p{N}\p{Co}]+/gu) ?? []);
 }
 
+/**
+ * A passage's three indexed columns (text, heading path joined as migration 002 indexes it, file)
+ * cut into words, each column's count checked against FTS5's own `sizes`; on a mismatch, which column
+ * differs and how.
+ */
+export function indexedColumnWords(text: string, headingPathJson: string, relativePath: string, sizes: ArrayLike<number>): string[][] | string {
+  const columns = [text, (JSON.parse(headingPathJson) as string[]).join(' / '), relativePath];
+  const words = columns.map(textWords);
+  for (let c = 0; c < columns.length; c++) {
+    if (words[c]!.length !== sizes[c]) return `column ${c}: ${words[c]!.length} words here, ${sizes[c]} in FTS5`;
+  }
+  return words;
+}
+
 /** Words of a query; punctuation, FTS5 operators and quotes are never passed through as syntax. */
 export function queryTerms(query: string): QueryTerm[] {
   const seen = new Set<string>();

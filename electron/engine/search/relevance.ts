@@ -1,6 +1,5 @@
-import { stemmer } from 'stemmer';
 import { statement, type Db } from '../store/db.js';
-import { fold, queryTerms, withoutStopwords } from './query.js';
+import { fold, queryTerms, stemOf, withoutStopwords } from './query.js';
 
 /**
  * How much of a query a passage covers: the share of the query's content words it contains, each
@@ -58,19 +57,6 @@ export class Coverage {
 export interface WeightedTerms {
   stems: Map<string, number>;
   total: number;
-}
-
-const stems = new Map<string, string>();
-
-/** The index's form of a folded word (Porter stem for plain ASCII words, as FTS5's porter tokenizer does). */
-function stemOf(word: string): string {
-  let stem = stems.get(word);
-  if (stem === undefined) {
-    stem = /^[a-z]+$/.test(word) ? stemmer(word) : word;
-    if (stems.size > 200_000) stems.clear();
-    stems.set(word, stem);
-  }
-  return stem;
 }
 
 /** A passage as the index sees it for coverage: text, heading path and file name. */
